@@ -1,0 +1,82 @@
+import { randomUUID } from 'node:crypto';
+import Fastify from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { PublicConfig } from '@visiona/shared';
+import type { Config } from './config.ts';
+import type { Database } from './db/index.ts';
+import type { Clock } from './lib/clock.ts';
+import { systemClock } from './lib/clock.ts';
+import type { App } from './lib/http.ts';
+import authPlugin from './plugins/auth.ts';
+import errorsPlugin from './plugins/errors.ts';
+import openapiPlugin from './plugins/openapi.ts';
+import securityPlugin from './plugins/security.ts';
+import authRoutes from './modules/auth/routes.ts';
+import { createAuthService } from './modules/auth/service.ts';
+import configRoutes from './modules/config/routes.ts';
+import healthRoutes, { type Lifecycle } from './modules/health/routes.ts';
+import meRoutes from './modules/me/routes.ts';
+import { createMeService } from './modules/me/service.ts';
+
+export type { Config } from './config.ts';
+export { loadConfig } from './config.ts';
+
+export interface Deps {
+  db: Database;
+  /** HMAC key for session tokens. */
+  sessionKey: Buffer;
+  clock?: Clock;
+}
+
+export type VisionaApp = App & { lifecycle: Lifecycle };
+
+const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
+
+export async function buildApp(config: Config, deps: Deps): Promise<VisionaApp> {
+  const app = Fastify({
+    logger: {
+      level: config.logLevel,
+      redact: { paths: ['req.headers.authorization', 'req.headers.cookie'], censor: '[redacted]' },
+      ...(config.logPretty ? { transport: { target: 'pino-pretty', options: { singleLine: true } } } : {}),
+    },
+    genReqId: (req) => {
+      const given = req.headers['x-request-id'];
+      return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+    },
+    trustProxy: config.trustProxy,
+    bodyLimit: config.bodyLimitBytes,
+    return503OnClosing: true,
+    forceCloseConnections: 'idle',
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: false } },
+  }).withTypeProvider<TypeBoxTypeProvider>() as App;
+
+  // A JSON API: anything but JSON (and multipart, where a route asks for it) is a 415.
+  app.removeContentTypeParser('text/plain');
+
+  const lifecycle: Lifecycle = { shuttingDown: false };
+  const clock = deps.clock ?? systemClock;
+  const authMode = 'local' as const;
+  const publicConfig: PublicConfig = {
+    version: config.version,
+    authMode,
+    clerkPublishableKey: null,
+    embedded: config.databaseUrl === null,
+    features: { promptEnhancement: false, billing: false, training: false },
+  };
+
+  const auth = createAuthService({ db: deps.db, sessionKey: deps.sessionKey, sessionTtlHours: config.sessionTtlHours, clock });
+  const me = createMeService({ db: deps.db, authMode });
+
+  // Order matters: errors, then auth (it hooks route registration), then security and docs, then routes.
+  await app.register(errorsPlugin);
+  await app.register(authPlugin, { auth });
+  await app.register(securityPlugin, { config });
+  await app.register(openapiPlugin, { config });
+
+  await app.register(healthRoutes, { db: deps.db, lifecycle });
+  await app.register(configRoutes, { publicConfig });
+  await app.register(authRoutes, { auth, config });
+  await app.register(meRoutes, { me });
+
+  return Object.assign(app, { lifecycle });
+}

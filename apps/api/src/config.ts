@@ -1,0 +1,133 @@
+import path from 'node:path';
+
+/**
+ * The API's whole configuration, read from the environment exactly once.
+ * Nothing else in apps/api reads `process.env`.
+ */
+export interface Config {
+  env: 'development' | 'production' | 'test';
+  version: string;
+  host: string;
+  port: number;
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  logPretty: boolean;
+  /** Postgres server URL; `null` selects the embedded PGlite database in `dataDir`. */
+  databaseUrl: string | null;
+  databasePoolMax: number;
+  dataDir: string;
+  /** Origins allowed by CORS (the SPA's). */
+  webOrigins: string[];
+  trustProxy: boolean;
+  /** HMAC key for session tokens; `null` means one is generated into `dataDir` on first start. */
+  sessionSecret: string | null;
+  sessionTtlHours: number;
+  rateLimit: { max: number; windowMs: number; authMax: number };
+  bodyLimitBytes: number;
+  shutdownGraceMs: number;
+}
+
+export class ConfigError extends Error {
+  readonly variable: string;
+  constructor(variable: string, problem: string) {
+    super(`Invalid configuration: ${variable} ${problem}`);
+    this.name = 'ConfigError';
+    this.variable = variable;
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+function str(env: Env, name: string, fallback: string): string {
+  const v = env[name]?.trim();
+  return v ? v : fallback;
+}
+
+function optional(env: Env, name: string): string | null {
+  const v = env[name]?.trim();
+  return v ? v : null;
+}
+
+function int(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name]?.trim();
+  if (!raw) return fallback;
+  if (!/^-?\d+$/.test(raw)) throw new ConfigError(name, `must be a whole number, got "${raw}"`);
+  const n = Number(raw);
+  if (n < min || n > max) throw new ConfigError(name, `must be between ${min} and ${max}, got ${n}`);
+  return n;
+}
+
+function bool(env: Env, name: string, fallback: boolean): boolean {
+  const raw = env[name]?.trim().toLowerCase();
+  if (!raw) return fallback;
+  if (['1', 'true', 'yes', 'on'].includes(raw)) return true;
+  if (['0', 'false', 'no', 'off'].includes(raw)) return false;
+  throw new ConfigError(name, `must be true or false, got "${raw}"`);
+}
+
+function oneOf<T extends string>(env: Env, name: string, allowed: readonly T[], fallback: T): T {
+  const raw = env[name]?.trim();
+  if (!raw) return fallback;
+  if (!(allowed as readonly string[]).includes(raw)) {
+    throw new ConfigError(name, `must be one of ${allowed.join(', ')}, got "${raw}"`);
+  }
+  return raw as T;
+}
+
+function url(name: string, raw: string, protocols: string[]): string {
+  let parsed: URL;
+  try {
+    parsed = new URL(raw);
+  } catch {
+    throw new ConfigError(name, 'must be a URL');
+  }
+  if (!protocols.includes(parsed.protocol)) {
+    throw new ConfigError(name, `must use ${protocols.join(' or ')}, got "${parsed.protocol}"`);
+  }
+  return raw;
+}
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+export function loadConfig(env: Env = process.env, cwd: string = process.cwd()): Config {
+  const nodeEnv = oneOf(env, 'NODE_ENV', ['development', 'production', 'test'] as const, 'development');
+
+  const databaseUrlRaw = optional(env, 'DATABASE_URL');
+  const databaseUrl = databaseUrlRaw ? url('DATABASE_URL', databaseUrlRaw, ['postgres:', 'postgresql:']) : null;
+
+  const webOrigins = str(env, 'WEB_ORIGIN', 'http://localhost:5173,http://127.0.0.1:5173')
+    .split(',')
+    .map((o) => o.trim())
+    .filter(Boolean)
+    .map((o) => new URL(url('WEB_ORIGIN', o, ['http:', 'https:'])).origin);
+
+  const sessionSecret = optional(env, 'SESSION_SECRET');
+  if (sessionSecret !== null && sessionSecret.length < 32) {
+    throw new ConfigError('SESSION_SECRET', 'must be at least 32 characters');
+  }
+  if (nodeEnv === 'production' && databaseUrl && !sessionSecret) {
+    throw new ConfigError('SESSION_SECRET', 'is required in production with DATABASE_URL (replicas must share it)');
+  }
+
+  return {
+    env: nodeEnv,
+    version: str(env, 'VISIONA_VERSION', '0.1.0'),
+    host: str(env, 'HOST', '127.0.0.1'),
+    port: int(env, 'PORT', 3000, 0, 65535),
+    logLevel: oneOf(env, 'LOG_LEVEL', LOG_LEVELS, nodeEnv === 'test' ? 'warn' : 'info'),
+    logPretty: bool(env, 'LOG_PRETTY', Boolean(process.stdout.isTTY) && nodeEnv !== 'production'),
+    databaseUrl,
+    databasePoolMax: int(env, 'DATABASE_POOL_MAX', 10, 1, 200),
+    dataDir: path.resolve(cwd, str(env, 'DATA_DIR', '.data')),
+    webOrigins,
+    trustProxy: bool(env, 'TRUST_PROXY', false),
+    sessionSecret,
+    sessionTtlHours: int(env, 'SESSION_TTL_HOURS', 24 * 14, 1, 24 * 365),
+    rateLimit: {
+      max: int(env, 'RATE_LIMIT_MAX', 600, 1, 1_000_000),
+      windowMs: int(env, 'RATE_LIMIT_WINDOW_MS', 60_000, 1000, 3_600_000),
+      authMax: int(env, 'AUTH_RATE_LIMIT_MAX', 10, 1, 10_000),
+    },
+    bodyLimitBytes: int(env, 'BODY_LIMIT_BYTES', 1024 * 1024, 1024, 64 * 1024 * 1024),
+    shutdownGraceMs: int(env, 'SHUTDOWN_GRACE_MS', 10_000, 0, 120_000),
+  };
+}

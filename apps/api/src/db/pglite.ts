@@ -1,0 +1,40 @@
+import { mkdir } from 'node:fs/promises';
+import { PGlite, type PGliteOptions } from '@electric-sql/pglite';
+import type { Database, Queryable, QueryResult } from './database.ts';
+
+function wrapQueryable(q: Pick<PGlite, 'query' | 'exec'>): Queryable {
+  return {
+    async query<T>(text: string, params?: readonly unknown[]): Promise<QueryResult<T>> {
+      const res = await q.query<T>(text, params as unknown[] | undefined);
+      // Like pg: statements that return rows count them; others count affected rows.
+      return { rows: res.rows, rowCount: res.fields.length > 0 ? res.rows.length : (res.affectedRows ?? 0) };
+    },
+    async exec(sql: string) {
+      await q.exec(sql);
+    },
+  };
+}
+
+/** Embedded Postgres behind the Database interface. PGlite is single-connection and serialises transactions itself. */
+export function wrapPglite(pg: PGlite): Database {
+  const root = wrapQueryable(pg);
+  return {
+    kind: 'pglite',
+    query: root.query,
+    exec: root.exec,
+    transaction(fn) {
+      return pg.transaction((tx) => fn(wrapQueryable(tx)));
+    },
+    async close() {
+      if (!pg.closed) await pg.close();
+    },
+  };
+}
+
+/** PGlite in a data folder, or in memory when `dataDir` is null (optionally from a dump). */
+export async function createPgliteDatabase(dataDir: string | null, opts: { loadDataDir?: Blob } = {}): Promise<Database> {
+  if (dataDir) await mkdir(dataDir, { recursive: true });
+  const options: PGliteOptions = opts.loadDataDir ? { loadDataDir: opts.loadDataDir } : {};
+  const pg = dataDir ? await PGlite.create(dataDir, options) : await PGlite.create(options);
+  return wrapPglite(pg);
+}

@@ -1,0 +1,46 @@
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../src/config.ts';
+
+describe('configuration', () => {
+  it('has working defaults for the embedded mode', () => {
+    const c = loadConfig({}, '/srv/visiona');
+    expect(c).toMatchObject({ port: 3000, databaseUrl: null, dataDir: '/srv/visiona/.data', env: 'development' });
+    expect(c.webOrigins).toEqual(['http://localhost:5173', 'http://127.0.0.1:5173']);
+  });
+
+  it.each([
+    ['PORT', 'abc', /PORT must be a whole number/],
+    ['PORT', '70000', /PORT must be between 0 and 65535/],
+    ['DATABASE_URL', 'mysql://x', /DATABASE_URL must use postgres: or postgresql:/],
+    ['LOG_LEVEL', 'loud', /LOG_LEVEL must be one of/],
+    ['WEB_ORIGIN', 'not a url', /WEB_ORIGIN must be a URL/],
+    ['SESSION_SECRET', 'short', /SESSION_SECRET must be at least 32 characters/],
+    ['TRUST_PROXY', 'maybe', /TRUST_PROXY must be true or false/],
+  ])('refuses %s=%s with a message naming it', (name, value, message) => {
+    let err: unknown;
+    try {
+      loadConfig({ [name]: value });
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(ConfigError);
+    expect((err as ConfigError).variable).toBe(name);
+    expect((err as Error).message).toMatch(message);
+  });
+
+  it('requires a shared session secret in production on a server database', () => {
+    expect(() => loadConfig({ NODE_ENV: 'production', DATABASE_URL: 'postgres://db/visiona' })).toThrow(/SESSION_SECRET/);
+  });
+
+  it('the server refuses to start on a bad variable, naming it', async () => {
+    const server = fileURLToPath(new URL('../src/server.ts', import.meta.url));
+    const child = spawn(process.execPath, [server], { env: { ...process.env, PORT: 'eighty' }, stdio: 'pipe' });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+    expect(code).toBe(78);
+    expect(stderr).toContain('Invalid configuration: PORT must be a whole number');
+  });
+});

@@ -1,0 +1,5 @@
+export * from './errors.ts';
+export * from './config.ts';
+export * from './health.ts';
+export * from './me.ts';
+export * from './auth.ts';
