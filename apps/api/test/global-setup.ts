@@ -9,6 +9,7 @@ import { wrapPglite } from '../src/db/pglite.ts';
 declare module 'vitest' {
   export interface ProvidedContext {
     pgliteTemplate: string | null;
+    pgliteEmptyTemplate: string | null;
   }
 }
 
@@ -20,15 +21,19 @@ declare module 'vitest' {
 export default async function setup(project: TestProject) {
   if (process.env.DATABASE_URL) {
     project.provide('pgliteTemplate', null);
+    project.provide('pgliteEmptyTemplate', null);
     return;
   }
-  const pg = await PGlite.create();
-  await migrate(wrapPglite(pg));
-  const dump = await pg.dumpDataDir('none');
-  await pg.close();
   const dir = await mkdtemp(path.join(os.tmpdir(), 'visiona-pglite-'));
-  const file = path.join(dir, 'template.tar');
-  await writeFile(file, Buffer.from(await dump.arrayBuffer()));
-  project.provide('pgliteTemplate', file);
+  const pg = await PGlite.create();
+  const save = async (name: string) => {
+    const file = path.join(dir, name);
+    await writeFile(file, Buffer.from(await (await pg.dumpDataDir('none')).arrayBuffer()));
+    return file;
+  };
+  project.provide('pgliteEmptyTemplate', await save('empty.tar'));
+  await migrate(wrapPglite(pg));
+  project.provide('pgliteTemplate', await save('migrated.tar'));
+  await pg.close();
   return async () => rm(dir, { recursive: true, force: true });
 }

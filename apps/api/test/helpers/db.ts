@@ -14,9 +14,9 @@ export interface TestDatabase {
   close(): Promise<void>;
 }
 
-function pgliteTemplate(): string | null {
+function pgliteTemplate(name: 'pgliteTemplate' | 'pgliteEmptyTemplate'): string | null {
   try {
-    return inject('pgliteTemplate') ?? null;
+    return inject(name) ?? null;
   } catch {
     return null; // outside the api project's global setup
   }
@@ -48,7 +48,7 @@ export async function createTestDatabase(opts: { poolMax?: number; migrate?: boo
       await c.end();
     };
   } else {
-    const template = opts.migrate === false ? null : pgliteTemplate();
+    const template = pgliteTemplate(opts.migrate === false ? 'pgliteEmptyTemplate' : 'pgliteTemplate');
     db = template
       ? await createPgliteDatabase(null, { loadDataDir: new Blob([await readFile(template)]) })
       : await createPgliteDatabase(null);

@@ -1,0 +1,16 @@
+export { Alert, type AlertProps, type AlertTone } from './alert';
+export { Badge, type BadgeProps, type BadgeTone } from './badge';
+export { Button, ButtonLink, buttonClassName, type ButtonProps, type ButtonLinkProps } from './button';
+export { Card, CardHeader, type CardProps } from './card';
+export { cx } from './cx';
+export { EmptyState, type EmptyStateProps } from './empty-state';
+export { ErrorState, type ErrorStateProps, type DisplayableError } from './error-state';
+export { InputField, PasswordField, type InputFieldProps } from './field';
+export { FullPage, FullPageLoader } from './full-page';
+export { Icon, type IconName } from './icon';
+export { Logo, LogoMark } from './logo';
+export { PageHeader } from './page-header';
+export { RequestId } from './request-id';
+export { Skeleton, SkeletonText } from './skeleton';
+export { Spinner } from './spinner';
+export { SkipLink, focusMainContent } from './skip-link';

@@ -1,0 +1,25 @@
+import type { CSSProperties } from 'react';
+import { cx } from './cx';
+
+export interface SkeletonProps {
+  width?: CSSProperties['width'];
+  height?: CSSProperties['height'];
+  radius?: CSSProperties['borderRadius'];
+  className?: string;
+}
+
+/** A grey placeholder shaped like content that is on its way. Hidden from screen readers. */
+export function Skeleton({ width = '100%', height = '1em', radius, className }: SkeletonProps) {
+  return <span className={cx('skeleton', className)} style={{ width, height, borderRadius: radius }} aria-hidden="true" />;
+}
+
+/** Several lines of text-shaped placeholders. */
+export function SkeletonText({ lines = 3, className }: { lines?: number; className?: string }) {
+  return (
+    <span className={cx('skeleton-text', className)} aria-hidden="true">
+      {Array.from({ length: lines }, (_, i) => (
+        <Skeleton key={i} width={i === lines - 1 && lines > 1 ? '60%' : '100%'} />
+      ))}
+    </span>
+  );
+}

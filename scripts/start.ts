@@ -1,0 +1,113 @@
+/**
+ * Starts the embedded default: the API (embedded Postgres in .data/) and the
+ * SPA, with no configuration and no network.
+ *   pnpm start   built SPA served by `vite preview` (rebuilt when sources changed)
+ *   pnpm dev     Vite dev server with hot reload, API restarted on change
+ * Ports: PORT (API, default 3000) and WEB_PORT (SPA, default 5173).
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, statSync, readdirSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const WEB = path.join(ROOT, 'apps/web');
+const VITE = path.join(WEB, 'node_modules/vite/bin/vite.js');
+const dev = process.argv.includes('--dev') || process.env.npm_lifecycle_event === 'dev';
+
+const apiPort = Number(process.env.PORT ?? 3000);
+const webPort = Number(process.env.WEB_PORT ?? 5173);
+const apiUrl = `http://127.0.0.1:${apiPort}`;
+const webUrl = `http://localhost:${webPort}`;
+
+const children: ChildProcess[] = [];
+let stopping = false;
+
+function run(name: string, args: string[], env: Record<string, string>, cwd = ROOT): ChildProcess {
+  const child = spawn(process.execPath, args, { cwd, env: { ...process.env, ...env }, stdio: 'inherit' });
+  child.on('exit', (code, signal) => {
+    if (stopping) return;
+    process.stderr.write(`\n${name} stopped (${signal ?? `exit code ${code}`}); stopping Visiona.\n`);
+    stop(code === 0 ? 1 : (code ?? 1));
+  });
+  children.push(child);
+  return child;
+}
+
+function stop(code: number) {
+  stopping = true;
+  for (const c of children) if (c.exitCode === null) c.kill('SIGTERM');
+  const done = () => children.every((c) => c.exitCode !== null || c.signalCode !== null);
+  const timer = setInterval(() => {
+    if (done()) {
+      clearInterval(timer);
+      process.exit(code);
+    }
+  }, 50);
+}
+process.on('SIGINT', () => stop(0));
+process.on('SIGTERM', () => stop(0));
+
+function newestMtime(dir: string): number {
+  let newest = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    if (entry.name === 'node_modules' || entry.name === 'dist' || entry.name.startsWith('.')) continue;
+    const p = path.join(dir, entry.name);
+    newest = Math.max(newest, entry.isDirectory() ? newestMtime(p) : statSync(p).mtimeMs);
+  }
+  return newest;
+}
+
+async function waitFor(url: string, timeoutMs: number): Promise<boolean> {
+  const until = Date.now() + timeoutMs;
+  while (Date.now() < until && !stopping) {
+    try {
+      if ((await fetch(url)).ok) return true;
+    } catch {
+      // not up yet
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return false;
+}
+
+const started = Date.now();
+const apiArgs = [...(existsSync(path.join(ROOT, '.env')) ? ['--env-file=.env'] : []), ...(dev ? ['--watch-path=apps/api/src', '--watch-path=packages/shared/src'] : []), 'apps/api/src/server.ts'];
+run('API', apiArgs, {
+  PORT: String(apiPort),
+  DATA_DIR: process.env.DATA_DIR ?? path.join(ROOT, '.data'),
+  WEB_ORIGIN: process.env.WEB_ORIGIN ?? `${webUrl},http://127.0.0.1:${webPort}`,
+});
+
+const webEnv = { VISIONA_API_URL: apiUrl, WEB_PORT: String(webPort) };
+if (dev) {
+  run('SPA', [VITE, '--port', String(webPort), '--strictPort'], webEnv, WEB);
+} else {
+  const dist = path.join(WEB, 'dist/index.html');
+  const sources = Math.max(newestMtime(WEB), newestMtime(path.join(ROOT, 'packages/shared')));
+  if (!existsSync(dist) || statSync(dist).mtimeMs < sources) {
+    process.stdout.write('Building the web app…\n');
+    const build = spawn(process.execPath, [VITE, 'build', '--logLevel', 'warn'], { cwd: WEB, stdio: 'inherit', env: { ...process.env, ...webEnv } });
+    const code = await new Promise<number | null>((resolve) => build.on('exit', resolve));
+    if (code !== 0) {
+      process.stderr.write('The web app failed to build.\n');
+      stop(1);
+    }
+  }
+  if (!stopping) run('SPA', [VITE, 'preview', '--port', String(webPort), '--strictPort'], webEnv, WEB);
+}
+
+const [apiUp, webUp] = await Promise.all([waitFor(`${apiUrl}/readyz`, 60_000), waitFor(`http://127.0.0.1:${webPort}/`, 60_000)]);
+if (apiUp && webUp) {
+  const secs = ((Date.now() - started) / 1000).toFixed(1);
+  process.stdout.write(
+    `\n  Visiona is running (ready in ${secs} s)\n\n` +
+      `  ➜ Open        ${webUrl}\n` +
+      `  ➜ API         ${apiUrl}   (docs: ${apiUrl}/api/docs)\n` +
+      `  ➜ Data        ${process.env.DATA_DIR ?? path.join(ROOT, '.data')}   (embedded Postgres; delete it to start over)\n\n` +
+      `  Press Ctrl+C to stop.\n\n`,
+  );
+} else if (!stopping) {
+  process.stderr.write(`Visiona did not become ready: ${apiUp ? '' : 'API '}${webUp ? '' : 'SPA'}\n`);
+  stop(1);
+}
