@@ -29,10 +29,31 @@ if (!existsSync(chromium)) {
   }
 }
 
-process.stdout.write(
-  `Database: ${process.env.DATABASE_URL ? 'Postgres server from DATABASE_URL' : 'embedded PGlite'}\n`,
-);
 const require = createRequire(path.join(ROOT, 'package.json'));
+const bin = (pkg: string, file: string, from = ROOT) =>
+  path.join(path.dirname(createRequire(path.join(from, 'package.json')).resolve(`${pkg}/package.json`)), file);
+
+function step(title: string, args: string[]) {
+  process.stdout.write(`\n▶ ${title}\n`);
+  const r = spawnSync(process.execPath, args, { cwd: ROOT, stdio: 'inherit' });
+  if (r.status !== 0) {
+    process.stderr.write(`✖ ${title} failed\n`);
+    process.exit(r.status ?? 1);
+  }
+}
+
+// With Vitest arguments (e.g. `pnpm test apps/api`) only those tests run; without, everything.
+const filtered = process.argv.length > 2;
+if (!filtered) {
+  const tsc = bin('typescript', 'bin/tsc');
+  for (const project of ['packages/shared', 'apps/api', 'apps/web']) step(`typecheck ${project}`, [tsc, '-p', project]);
+  step('lint', [bin('eslint', 'bin/eslint.js'), '.']);
+  step('openapi.yaml drift and lint', ['apps/api/scripts/openapi.ts', 'check']);
+}
+
+process.stdout.write(
+  `\nDatabase: ${process.env.DATABASE_URL ? 'Postgres server from DATABASE_URL' : 'embedded PGlite'}\n`,
+);
 const vitest = path.join(path.dirname(require.resolve('vitest/package.json')), 'vitest.mjs');
 const result = spawnSync(process.execPath, [vitest, 'run', ...process.argv.slice(2)], { cwd: ROOT, stdio: 'inherit' });
 process.exit(result.status ?? 1);

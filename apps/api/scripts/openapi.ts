@@ -5,6 +5,8 @@
  */
 import { spawnSync } from 'node:child_process';
 import { readFile, writeFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { stringify } from 'yaml';
 import { buildApp } from '../src/app.ts';
@@ -38,7 +40,13 @@ if (mode === 'write') {
     process.stderr.write('openapi.yaml is out of date with the routes. Run `pnpm openapi` and commit the result.\n');
     process.exit(1);
   }
-  const lint = spawnSync('redocly', ['lint', TARGET, '--config', `${ROOT}redocly.yaml`], { stdio: 'inherit', cwd: ROOT });
+  const require = createRequire(import.meta.url);
+  const redocly = path.join(path.dirname(require.resolve('@redocly/cli/package.json')), 'bin/cli.js');
+  const lint = spawnSync(process.execPath, [redocly, 'lint', TARGET, '--config', `${ROOT}redocly.yaml`], {
+    stdio: 'inherit',
+    cwd: ROOT,
+    env: { ...process.env, REDOCLY_TELEMETRY: 'off', REDOCLY_SUPPRESS_UPDATE_NOTICE: 'true' },
+  });
   if (lint.status !== 0) process.exit(lint.status ?? 1);
   process.stdout.write('openapi.yaml is up to date and passes the linter.\n');
 } else {

@@ -44,3 +44,15 @@ describe('configuration', () => {
     expect(stderr).toContain('Invalid configuration: PORT must be a whole number');
   });
 });
+
+describe('.env.example', () => {
+  it('documents every variable the API reads', async () => {
+    const { readFile } = await import('node:fs/promises');
+    const source = await readFile(new URL('../src/config.ts', import.meta.url), 'utf8');
+    const example = await readFile(new URL('../../../.env.example', import.meta.url), 'utf8');
+    const read = [...source.matchAll(/\(env, '([A-Z_]+)'/g)].map((m) => m[1]!);
+    expect(read.length).toBeGreaterThan(10);
+    const documented = new Set([...example.matchAll(/^([A-Z_]+)=/gm)].map((m) => m[1]));
+    expect(read.filter((name) => !documented.has(name))).toEqual([]);
+  });
+});
