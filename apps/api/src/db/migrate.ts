@@ -38,17 +38,18 @@ const MIGRATION_LOCK_KEY = 7_364_201;
  */
 export async function migrate(db: Database, dir?: string): Promise<string[]> {
   const migrations = await readMigrations(dir);
-  await db.exec(`
-    create table if not exists schema_migrations (
-      version text primary key,
-      name text not null,
-      checksum text not null,
-      applied_at timestamptz not null default now()
-    );
-    alter table schema_migrations enable row level security;
-  `);
   return db.transaction(async (tx) => {
+    // Lock first: even `create table if not exists` races between replicas starting together.
     await tx.query('select pg_advisory_xact_lock($1)', [MIGRATION_LOCK_KEY]);
+    await tx.exec(`
+      create table if not exists schema_migrations (
+        version text primary key,
+        name text not null,
+        checksum text not null,
+        applied_at timestamptz not null default now()
+      );
+      alter table schema_migrations enable row level security;
+    `);
     const { rows } = await tx.query<{ version: string; checksum: string }>(
       'select version, checksum from schema_migrations',
     );

@@ -53,3 +53,20 @@ describe('migration runner', () => {
     expect(recorded.rowCount).toBe(0);
   });
 });
+
+describe('migration runner on several replicas', () => {
+  // PGlite has a single connection, so only a server can run migrations concurrently.
+  it.runIf(Boolean(process.env.DATABASE_URL))('lets concurrent runners on an empty database apply everything exactly once', async () => {
+    t = await createTestDatabase({ migrate: false });
+    const { createPostgresDatabase } = await import('../../src/db/postgres.ts');
+    const replicas = Array.from({ length: 4 }, () => createPostgresDatabase(t!.url!, 2));
+    try {
+      const results = await Promise.all(replicas.map((db) => migrate(db)));
+      const applied = results.flat();
+      const all = await readMigrations();
+      expect(applied.sort()).toEqual(all.map((m) => `${m.version}_${m.name}`).sort());
+    } finally {
+      await Promise.all(replicas.map((db) => db.close()));
+    }
+  });
+});
