@@ -11,8 +11,15 @@ import authPlugin from './plugins/auth.ts';
 import errorsPlugin from './plugins/errors.ts';
 import openapiPlugin from './plugins/openapi.ts';
 import securityPlugin from './plugins/security.ts';
+import { createClerkGateway } from './integrations/clerk.ts';
 import authRoutes from './modules/auth/routes.ts';
+import { createClerkUserService } from './modules/auth/clerk-users.ts';
 import { createAuthService } from './modules/auth/service.ts';
+import tokenRoutes from './modules/tokens/routes.ts';
+import { createTokenService } from './modules/tokens/service.ts';
+import webhookRoutes from './modules/webhooks/routes.ts';
+import { createClerkWebhookService } from './modules/webhooks/clerk-service.ts';
+import type { Authenticators } from './plugins/auth.ts';
 import configRoutes from './modules/config/routes.ts';
 import healthRoutes, { type Lifecycle } from './modules/health/routes.ts';
 import meRoutes from './modules/me/routes.ts';
@@ -55,28 +62,39 @@ export async function buildApp(config: Config, deps: Deps): Promise<VisionaApp> 
 
   const lifecycle: Lifecycle = { shuttingDown: false };
   const clock = deps.clock ?? systemClock;
-  const authMode = 'local' as const;
+  const authMode = config.clerk ? ('clerk' as const) : ('local' as const);
   const publicConfig: PublicConfig = {
     version: config.version,
     authMode,
-    clerkPublishableKey: null,
+    clerkPublishableKey: config.clerk?.publishableKey ?? null,
     embedded: config.databaseUrl === null,
     features: { promptEnhancement: false, billing: false, training: false },
   };
 
   const auth = createAuthService({ db: deps.db, sessionKey: deps.sessionKey, sessionTtlHours: config.sessionTtlHours, clock });
   const me = createMeService({ db: deps.db, authMode });
+  const tokens = createTokenService({ db: deps.db, clock });
+  const authenticators: Authenticators = { apiToken: tokens.authenticate };
+  if (config.clerk) {
+    const clerkUsers = createClerkUserService({ db: deps.db, clerk: await createClerkGateway(config.clerk) });
+    authenticators.clerk = clerkUsers.authenticate;
+  } else {
+    authenticators.session = auth.authenticateSession;
+  }
+  const clerkWebhooks = createClerkWebhookService({ db: deps.db });
 
   // Order matters: errors, then auth (it hooks route registration), then security and docs, then routes.
   await app.register(errorsPlugin);
-  await app.register(authPlugin, { auth });
+  await app.register(authPlugin, { authenticators });
   await app.register(securityPlugin, { config });
   await app.register(openapiPlugin, { config });
 
   await app.register(healthRoutes, { db: deps.db, lifecycle });
   await app.register(configRoutes, { publicConfig });
-  await app.register(authRoutes, { auth, config });
+  await app.register(authRoutes, { auth, config, clerkMode: authMode === 'clerk' });
   await app.register(meRoutes, { me });
+  await app.register(tokenRoutes, { tokens });
+  await app.register(webhookRoutes, { config, clerkWebhooks });
 
   return Object.assign(app, { lifecycle });
 }

@@ -24,6 +24,17 @@ export interface Config {
   rateLimit: { max: number; windowMs: number; authMax: number };
   bodyLimitBytes: number;
   shutdownGraceMs: number;
+  /** Clerk as the identity provider; `null` means local accounts. */
+  clerk: {
+    secretKey: string;
+    publishableKey: string;
+    /** PEM public key: verification needs no network when set. */
+    jwtKey: string | null;
+    /** Origins allowed in a session token's `azp` claim. */
+    authorizedParties: string[];
+    /** Svix signing secret of the Clerk webhook endpoint (`whsec_…`). */
+    webhookSecret: string | null;
+  } | null;
 }
 
 export class ConfigError extends Error {
@@ -108,6 +119,35 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     throw new ConfigError('SESSION_SECRET', 'is required in production with DATABASE_URL (replicas must share it)');
   }
 
+  const clerkSecretKey = optional(env, 'CLERK_SECRET_KEY');
+  let clerk: Config['clerk'] = null;
+  if (clerkSecretKey) {
+    if (!/^sk_(test|live)_/.test(clerkSecretKey)) throw new ConfigError('CLERK_SECRET_KEY', 'must start with sk_test_ or sk_live_');
+    const publishableKey = optional(env, 'CLERK_PUBLISHABLE_KEY');
+    if (!publishableKey || !/^pk_(test|live)_[A-Za-z0-9+/=_-]+$/.test(publishableKey)) {
+      throw new ConfigError('CLERK_PUBLISHABLE_KEY', 'must be set to your pk_test_… or pk_live_… key when CLERK_SECRET_KEY is set');
+    }
+    // Environment files often hold a PEM on one line with literal \n.
+    const jwtKey = optional(env, 'CLERK_JWT_KEY')?.replaceAll('\\n', '\n') ?? null;
+    if (jwtKey && !jwtKey.includes('-----BEGIN PUBLIC KEY-----')) {
+      throw new ConfigError('CLERK_JWT_KEY', 'must be the PEM public key from the Clerk dashboard (-----BEGIN PUBLIC KEY-----)');
+    }
+    const webhookSecret = optional(env, 'CLERK_WEBHOOK_SIGNING_SECRET');
+    if (webhookSecret && !webhookSecret.startsWith('whsec_')) {
+      throw new ConfigError('CLERK_WEBHOOK_SIGNING_SECRET', 'must start with whsec_');
+    }
+    const parties = optional(env, 'CLERK_AUTHORIZED_PARTIES');
+    clerk = {
+      secretKey: clerkSecretKey,
+      publishableKey,
+      jwtKey,
+      authorizedParties: parties
+        ? parties.split(',').map((o) => new URL(url('CLERK_AUTHORIZED_PARTIES', o.trim(), ['http:', 'https:'])).origin)
+        : webOrigins,
+      webhookSecret,
+    };
+  }
+
   return {
     env: nodeEnv,
     version: str(env, 'VISIONA_VERSION', '0.1.0'),
@@ -129,5 +169,6 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     },
     bodyLimitBytes: int(env, 'BODY_LIMIT_BYTES', 1024 * 1024, 1024, 64 * 1024 * 1024),
     shutdownGraceMs: int(env, 'SHUTDOWN_GRACE_MS', 10_000, 0, 120_000),
+    clerk,
   };
 }

@@ -3,3 +3,4 @@ export * from './config.ts';
 export * from './health.ts';
 export * from './me.ts';
 export * from './auth.ts';
+export * from './tokens.ts';

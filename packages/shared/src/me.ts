@@ -6,6 +6,7 @@ export const Me = Type.Object(
     id: Type.String({ format: 'uuid' }),
     email: Type.String(),
     plan: Type.String(),
+    creditBalance: Type.Integer({ minimum: 0, description: 'Credits available to spend.' }),
     authMode: AuthMode,
     createdAt: Type.String({ format: 'date-time' }),
   },

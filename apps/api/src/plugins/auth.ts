@@ -1,7 +1,8 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
-import { Unauthorized } from '../lib/errors.ts';
-import type { AuthService, AuthUser } from '../modules/auth/service.ts';
+import type { TokenScopeName } from '@visiona/shared';
+import { Forbidden, Unauthorized } from '../lib/errors.ts';
+import type { AuthUser } from '../modules/auth/types.ts';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -13,7 +14,25 @@ declare module 'fastify' {
   }
 }
 
-export const BEARER_SECURITY = [{ bearerAuth: [] as string[] }];
+/** Resolves a bearer credential of one kind to its user, or null when it is not valid. */
+export type Authenticator = (token: string) => Promise<AuthUser | null>;
+
+export interface Authenticators {
+  /** Local sign-in sessions (`vss_…`); absent when Clerk is the identity provider. */
+  session?: Authenticator;
+  /** Personal API tokens (`vsk_…`), in every mode. */
+  apiToken: Authenticator;
+  /** Clerk session tokens (JWTs), when Clerk is configured. */
+  clerk?: Authenticator;
+}
+
+/**
+ * The security requirement of a route: any signed-in caller, and for API tokens
+ * the named scope. It is what `openapi.yaml` shows for the operation.
+ */
+export function requireScope(scope: TokenScopeName | null) {
+  return [{ bearerAuth: scope ? [scope] : ([] as string[]) }];
+}
 
 function bearerToken(request: FastifyRequest): string | null {
   const header = request.headers.authorization;
@@ -22,37 +41,51 @@ function bearerToken(request: FastifyRequest): string | null {
   return match ? match[1]! : null;
 }
 
+function pickAuthenticator(token: string, auth: Authenticators): Authenticator | undefined {
+  if (token.startsWith('vsk_')) return auth.apiToken;
+  if (token.startsWith('vss_')) return auth.session;
+  if (/^[\w-]+\.[\w-]+\.[\w-]+$/.test(token)) return auth.clerk;
+  return undefined;
+}
+
 /**
- * Resolves the caller on every route that declares a security requirement and
- * refuses the request with 401 when it cannot. Cookies are never consulted.
+ * Resolves the caller on every route that declares a security requirement,
+ * refusing with 401 when it cannot and 403 when an API token lacks the scope.
+ * Only the Authorization header is read: never cookies.
  */
 export default fp(
-  async function authPlugin(app: FastifyInstance, opts: { auth: AuthService }) {
+  async function authPlugin(app: FastifyInstance, opts: { authenticators: Authenticators }) {
     app.decorateRequest('user', null);
 
-    async function authenticate(request: FastifyRequest) {
-      const token = bearerToken(request);
-      if (!token) throw new Unauthorized();
-      const user = await opts.auth.authenticateSession(token);
-      if (!user) throw new Unauthorized('Your session has expired or was revoked. Sign in again.');
-      request.user = user;
+    function authenticateWith(scope: TokenScopeName | null) {
+      return async function authenticate(request: FastifyRequest) {
+        const token = bearerToken(request);
+        if (!token) throw new Unauthorized();
+        const authenticator = pickAuthenticator(token, opts.authenticators);
+        const user = authenticator ? await authenticator(token) : null;
+        if (!user) throw new Unauthorized('Your session or token is invalid, expired or revoked. Sign in again or use a valid token.');
+        if (scope && user.scopes !== 'all' && !user.scopes.includes(scope)) {
+          throw new Forbidden(`This API token lacks the \`${scope}\` scope that ${request.method} ${request.routeOptions.url} needs. Create a token with that scope.`);
+        }
+        request.user = user;
+      };
     }
 
     app.addHook('onRoute', (route) => {
-      const secured = Array.isArray(route.schema?.security) && route.schema.security.length > 0;
+      const security = route.schema?.security;
+      const secured = Array.isArray(security) && security.length > 0;
       const isPublic = route.config?.public === true;
       if (route.url.startsWith('/api/v1') && secured === isPublic) {
-        throw new Error(
-          `Route ${route.method} ${route.url} must declare exactly one of schema.security or config.public`,
-        );
+        throw new Error(`Route ${route.method} ${route.url} must declare exactly one of schema.security or config.public`);
       }
       if (isPublic) {
         // Stated, not implied: public operations carry an empty requirement in the spec.
         route.schema = { ...route.schema, security: [] };
       }
       if (secured) {
+        const scopes = (security[0] as { bearerAuth?: string[] }).bearerAuth ?? [];
         const existing = route.onRequest ? [route.onRequest].flat() : [];
-        route.onRequest = [authenticate, ...existing];
+        route.onRequest = [authenticateWith((scopes[0] as TokenScopeName | undefined) ?? null), ...existing];
       }
     });
   },

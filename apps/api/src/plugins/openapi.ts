@@ -26,13 +26,17 @@ export default fp(
           { name: 'system', description: 'Health and public configuration.' },
           { name: 'auth', description: 'Local accounts: sign-up, sign-in, sign-out.' },
           { name: 'account', description: 'The signed-in user.' },
+          { name: 'tokens', description: 'Personal API tokens for scripts and programs.' },
+          { name: 'webhooks', description: 'Events from Clerk and other providers, authenticated by signature.' },
         ],
         components: {
           securitySchemes: {
             bearerAuth: {
               type: 'http',
               scheme: 'bearer',
-              description: 'A session token (`vss_…`) or a personal API token.',
+              description:
+                'A session token from sign-in (`vss_…`, or a Clerk session token), or a personal API token (`vsk_…`). ' +
+                'The scope an operation lists is what an API token needs; sessions may do everything.',
             },
           },
         },

@@ -16,7 +16,7 @@ export async function createTestApp(
   opts: { env?: Record<string, string>; clock?: Clock; beforeReady?: (app: VisionaApp) => void } = {},
 ): Promise<TestApp> {
   const database = await createTestDatabase();
-  const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', DATA_DIR: '/nonexistent', ...opts.env });
+  const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent', DATA_DIR: '/nonexistent', ...opts.env });
   const app = await buildApp(config, {
     db: database.db,
     sessionKey: randomBytes(32),

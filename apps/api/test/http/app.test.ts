@@ -168,15 +168,29 @@ describe('HTTP hardening', () => {
 });
 
 describe('route declarations', () => {
-  it('every /api/v1 route declares a security requirement or is explicitly public', async () => {
-    const spec = t.app.swagger() as { paths: Record<string, Record<string, { security?: unknown[] }>> };
-    const publicOps = new Set(['GET /api/v1/config', 'POST /api/v1/auth/signup', 'POST /api/v1/auth/login', 'GET /api/v1/test-failure']);
+  it('every /api/v1 route declares a security requirement with at most one scope, or is explicitly public', async () => {
+    const { TOKEN_SCOPES } = await import('@visiona/shared');
+    const spec = t.app.swagger() as { paths: Record<string, Record<string, { security?: { bearerAuth?: string[] }[] }>> };
+    const publicOps = new Set([
+      'GET /api/v1/config',
+      'POST /api/v1/auth/signup',
+      'POST /api/v1/auth/login',
+      'POST /api/v1/webhooks/clerk',
+      'GET /api/v1/test-failure',
+    ]);
     for (const [p, ops] of Object.entries(spec.paths)) {
       if (!p.startsWith('/api/v1')) continue;
       for (const [method, op] of Object.entries(ops)) {
         const key = `${method.toUpperCase()} ${p}`;
-        if (publicOps.has(key)) expect(op.security, key).toEqual([]);
-        else expect(op.security, key).toEqual([{ bearerAuth: [] }]);
+        if (publicOps.has(key)) {
+          expect(op.security, key).toEqual([]);
+          continue;
+        }
+        expect(op.security, key).toHaveLength(1);
+        const scopes = op.security![0]!.bearerAuth;
+        expect(Array.isArray(scopes), key).toBe(true);
+        expect(scopes!.length, key).toBeLessThanOrEqual(1);
+        for (const s of scopes!) expect(TOKEN_SCOPES as readonly string[], key).toContain(s);
       }
     }
   });

@@ -61,6 +61,16 @@ describe('local accounts', () => {
     expect(unknown.statusCode).toBe(401);
     expect(wrong.json().message).toBe(unknown.json().message);
     expect(wrong.json().message).toBe('Email or password is incorrect.');
+
+    const audit = await t.database.db.query<{ action: string; details: Record<string, unknown> }>(
+      `select a.action, a.details from audit_logs a join users u on u.auth_subject = a.owner_subject
+        where u.email = $1 order by a.created_at`,
+      [email],
+    );
+    expect(audit.rows.map((r) => r.action)).toEqual(['account.created', 'session.created', 'session.created', 'session.failed']);
+    expect(audit.rows[3]!.details).toMatchObject({ reason: 'wrong_password' });
+    const all = await t.database.db.query<{ dump: string }>('select string_agg(a::text, \',\') as dump from audit_logs a');
+    expect(all.rows[0]!.dump).not.toMatch(/correct horse battery|not the password|ghost/);
   });
 
   it('logout revokes the session at once; other sessions keep working', async () => {

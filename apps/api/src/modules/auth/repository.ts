@@ -76,10 +76,18 @@ export async function revokeSession(db: Queryable, sessionId: string): Promise<v
   await db.query('update sessions set revoked_at = now() where id = $1 and revoked_at is null', [sessionId]);
 }
 
-export async function insertAudit(tx: Queryable, subject: string, action: string, details: object): Promise<void> {
+export async function insertAudit(tx: Queryable, subject: string | null, action: string, details: object): Promise<void> {
   await tx.query('insert into audit_logs (owner_subject, action, details) values ($1, $2, $3)', [
     subject,
     action,
     JSON.stringify(details),
   ]);
+}
+
+export async function creditBalance(tx: Queryable, subject: string): Promise<number> {
+  const { rows } = await tx.query<{ balance: number }>(
+    'select coalesce(sum(delta), 0)::int as balance from credit_ledger where owner_subject = $1',
+    [subject],
+  );
+  return rows[0]?.balance ?? 0;
 }

@@ -3,16 +3,23 @@ import { Credentials, SessionResponse } from '@visiona/shared';
 import type { Config } from '../../config.ts';
 import type { App } from '../../lib/http.ts';
 import { requestMeta, withErrors } from '../../lib/http.ts';
-import { BEARER_SECURITY } from '../../plugins/auth.ts';
+import { requireScope } from '../../plugins/auth.ts';
+import { Forbidden } from '../../lib/errors.ts';
 import type { AuthService } from './service.ts';
 
-export default async function authRoutes(app: App, opts: { auth: AuthService; config: Config }) {
+export default async function authRoutes(app: App, opts: { auth: AuthService; config: Config; clerkMode: boolean }) {
+  const localOnly = async () => {
+    if (opts.clerkMode) {
+      throw new Forbidden('This server signs in with Clerk; local accounts are turned off. Sign in through the web app.');
+    }
+  };
   const signInLimit = { max: opts.config.rateLimit.authMax, timeWindow: opts.config.rateLimit.windowMs };
 
   app.post(
     '/api/v1/auth/signup',
     {
       config: { public: true, rateLimit: signInLimit },
+      preValidation: localOnly,
       schema: {
         tags: ['auth'],
         operationId: 'signup',
@@ -31,6 +38,7 @@ export default async function authRoutes(app: App, opts: { auth: AuthService; co
     '/api/v1/auth/login',
     {
       config: { public: true, rateLimit: signInLimit },
+      preValidation: localOnly,
       schema: {
         tags: ['auth'],
         operationId: 'login',
@@ -49,7 +57,7 @@ export default async function authRoutes(app: App, opts: { auth: AuthService; co
         tags: ['auth'],
         operationId: 'logout',
         summary: 'End the current session. Its token stops working at once.',
-        security: BEARER_SECURITY,
+        security: requireScope(null),
         response: withErrors({ 204: Type.Null({ description: 'Signed out.' }) }),
       },
     },

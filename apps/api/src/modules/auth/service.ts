@@ -1,28 +1,16 @@
 import { randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 import type { SessionResponse } from '@visiona/shared';
 import type { Database } from '../../db/index.ts';
-import { Conflict, Unauthorized } from '../../lib/errors.ts';
+import { Conflict, Unauthorized, ValidationFailed } from '../../lib/errors.ts';
 import { DUMMY_PASSWORD_HASH, hashPassword, verifyPassword } from '../../lib/password.ts';
 import { createSessionToken, hashToken, readSessionToken } from '../../lib/session-token.ts';
 import { sqlState } from '../../lib/errors.ts';
 import type { Clock } from '../../lib/clock.ts';
+import type { AuthUser, RequestMeta } from './types.ts';
 import * as repo from './repository.ts';
 import { toMe } from '../me/service.ts';
 
-/** Who is calling, as every route sees it, however they signed in. */
-export interface AuthUser {
-  id: string;
-  subject: string;
-  email: string;
-  plan: string;
-  via: 'session';
-  sessionId: string;
-}
-
-export interface RequestMeta {
-  ip: string;
-  userAgent: string | null;
-}
+export type { AuthUser, RequestMeta } from './types.ts';
 
 const TOUCH_INTERVAL_MS = 5 * 60_000;
 const BAD_CREDENTIALS = 'Email or password is incorrect.';
@@ -40,7 +28,8 @@ export function createAuthService(deps: { db: Database; sessionKey: Buffer; sess
     const expiresAt = new Date(clock.now().getTime() + deps.sessionTtlHours * 3_600_000);
     await repo.insertSession(tx, { id, subject: user.auth_subject, tokenHash: hash, expiresAt, ...meta });
     await repo.insertAudit(tx, user.auth_subject, 'session.created', { method: 'password', ip: meta.ip });
-    return { token, expiresAt: expiresAt.toISOString(), user: toMe(user, 'local') } satisfies SessionResponse;
+    const credit_balance = await repo.creditBalance(tx, user.auth_subject);
+    return { token, expiresAt: expiresAt.toISOString(), user: toMe({ ...user, credit_balance }, 'local') } satisfies SessionResponse;
   }
 
   return {
@@ -69,13 +58,26 @@ export function createAuthService(deps: { db: Database; sessionKey: Buffer; sess
       const found = await repo.findCredentialsByEmail(db, normaliseEmail(email));
       // Verify against a dummy hash when the email is unknown: same work, same answer.
       const ok = await verifyPassword(password, found?.password_hash ?? DUMMY_PASSWORD_HASH);
-      if (!found || !ok) throw new Unauthorized(BAD_CREDENTIALS);
+      if (!found || !ok) {
+        // Unknown emails are audited without an owner and without the address itself.
+        await repo.insertAudit(db, found?.auth_subject ?? null, 'session.failed', {
+          reason: found ? 'wrong_password' : 'unknown_email',
+          ip: meta.ip,
+        });
+        throw new Unauthorized(BAD_CREDENTIALS);
+      }
       return db.transaction((tx) => openSession(tx, found, meta));
     },
 
     async logout(user: AuthUser): Promise<void> {
+      if (user.via === 'token') {
+        throw new ValidationFailed('Sign-out ends a session. To revoke an API token, use DELETE /api/v1/tokens/{id}.');
+      }
+      if (user.via === 'clerk') {
+        throw new ValidationFailed('This server signs in with Clerk: sign out through Clerk.');
+      }
       await db.transaction(async (tx) => {
-        await repo.revokeSession(tx, user.sessionId);
+        await repo.revokeSession(tx, user.credentialId);
         await repo.insertAudit(tx, user.subject, 'session.revoked', { reason: 'logout' });
       });
     },
@@ -94,7 +96,7 @@ export function createAuthService(deps: { db: Database; sessionKey: Buffer; sess
       if (!s.last_seen_at || now - s.last_seen_at.getTime() > TOUCH_INTERVAL_MS) {
         await repo.touchSession(db, sessionId);
       }
-      return { id: s.user_id, subject: s.auth_subject, email: s.email, plan: s.plan, via: 'session', sessionId };
+      return { id: s.user_id, subject: s.auth_subject, email: s.email, plan: s.plan, via: 'session', credentialId: sessionId, scopes: 'all' };
     },
   };
 }

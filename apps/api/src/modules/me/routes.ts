@@ -1,7 +1,7 @@
 import { Me } from '@visiona/shared';
 import type { App } from '../../lib/http.ts';
 import { withErrors } from '../../lib/http.ts';
-import { BEARER_SECURITY } from '../../plugins/auth.ts';
+import { requireScope } from '../../plugins/auth.ts';
 import type { MeService } from './service.ts';
 
 export default async function meRoutes(app: App, opts: { me: MeService }) {
@@ -12,7 +12,7 @@ export default async function meRoutes(app: App, opts: { me: MeService }) {
         tags: ['account'],
         operationId: 'getMe',
         summary: 'The signed-in user.',
-        security: BEARER_SECURITY,
+        security: requireScope('read'),
         response: withErrors({ 200: Me }),
       },
     },
