@@ -1,3 +1,5 @@
+import { escapeLiteral } from './inline.ts';
+
 /**
  * One small interface over the two Postgres engines Visiona runs on: a server
  * (through `pg`) and embedded PGlite. The same SQL runs on both.
@@ -23,11 +25,22 @@ export interface Database extends Queryable {
   readonly kind: 'postgres' | 'pglite';
   /** Privileged transaction: the connection's own role, RLS bypassed as table owner. */
   transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>;
+  /**
+   * One statement as the app role with `claims` bound, in a single round trip:
+   * the claims and the statement go as one simple-protocol query, which Postgres
+   * runs as one implicit transaction, so the claims end with it.
+   */
+  queryAsUser<T = Record<string, unknown>>(claims: Claims, text: string, params?: readonly unknown[]): Promise<QueryResult<T>>;
   close(): Promise<void>;
 }
 
 /** The role every user-scoped transaction runs as; RLS policies apply to it. */
 export const APP_ROLE = 'authenticated';
+
+/** The statement that binds the app role and claims for the rest of the transaction. */
+export function bindClaimsSql(claims: Claims): string {
+  return `select set_config('role', ${escapeLiteral(APP_ROLE)}, true), set_config('request.jwt.claims', ${escapeLiteral(JSON.stringify(claims))}, true)`;
+}
 
 /**
  * Runs `fn` in one transaction as the app role with `claims` bound with

@@ -1,6 +1,7 @@
 import { mkdir } from 'node:fs/promises';
 import { PGlite, type PGliteOptions } from '@electric-sql/pglite';
-import type { Database, Queryable, QueryResult } from './database.ts';
+import { bindClaimsSql, type Database, type Queryable, type QueryResult } from './database.ts';
+import { inlineParams } from './inline.ts';
 
 function wrapQueryable(q: Pick<PGlite, 'query' | 'exec'>): Queryable {
   return {
@@ -22,6 +23,11 @@ export function wrapPglite(pg: PGlite): Database {
     kind: 'pglite',
     query: root.query,
     exec: root.exec,
+    async queryAsUser<T>(claims: Parameters<Database['queryAsUser']>[0], text: string, params?: readonly unknown[]) {
+      const results = await pg.exec(`${bindClaimsSql(claims)};\n${inlineParams(text, params)}`);
+      const last = results[results.length - 1]!;
+      return { rows: last.rows as T[], rowCount: last.fields.length > 0 ? last.rows.length : (last.affectedRows ?? 0) };
+    },
     transaction(fn) {
       return pg.transaction((tx) => fn(wrapQueryable(tx)));
     },

@@ -1,5 +1,6 @@
 import pg from 'pg';
-import type { Database, Queryable, QueryResult } from './database.ts';
+import { bindClaimsSql, type Database, type Queryable, type QueryResult } from './database.ts';
+import { inlineParams } from './inline.ts';
 
 // Keep int8 and numeric as strings (no precision loss); timestamps stay Date.
 export function createPostgresDatabase(connectionString: string, poolMax: number): Database {
@@ -28,6 +29,11 @@ export function createPostgresDatabase(connectionString: string, poolMax: number
     kind: 'postgres',
     query: root.query,
     exec: root.exec,
+    async queryAsUser<T>(claims: Parameters<Database['queryAsUser']>[0], text: string, params?: readonly unknown[]) {
+      const results = (await pool.query(`${bindClaimsSql(claims)};\n${inlineParams(text, params)}`)) as unknown as pg.QueryResult[];
+      const last = results[results.length - 1]!;
+      return { rows: last.rows as T[], rowCount: last.rowCount ?? last.rows.length };
+    },
     async transaction(fn) {
       const client = await pool.connect();
       try {

@@ -164,6 +164,34 @@ describe(`row-level security (${process.env.DATABASE_URL ? 'postgres server' : '
   });
 });
 
+describe('queryAsUser: one statement, one round trip', () => {
+  it('applies the same policies as a user transaction', async () => {
+    const own = await db.queryAsUser<{ id: string }>({ sub: A }, 'select id from models');
+    expect(own.rows.map((r) => r.id)).toEqual([ids[`${A}:models`]]);
+    const other = await db.queryAsUser({ sub: B }, 'select id from models where id = $1', [ids[`${A}:models`]]);
+    expect(other.rowCount).toBe(0);
+    const upd = await db.queryAsUser({ sub: B }, 'update models set name = $1 where id = $2', ['stolen', ids[`${A}:models`]]);
+    expect(upd.rowCount).toBe(0);
+    await expectDenied(db.queryAsUser({ sub: B }, `insert into audit_logs (owner_subject, action) values ($1, 'forged')`, [A]));
+  });
+
+  it('treats parameters as data, never as SQL', async () => {
+    const evil = `x'); delete from models; --`;
+    const res = await db.queryAsUser<{ name: string }>({ sub: A }, 'select $1::text as name', [evil]);
+    expect(res.rows[0]!.name).toBe(evil);
+    const backslash = await db.queryAsUser<{ name: string }>({ sub: A }, 'select $1::text as name', ["a\\'b"]);
+    expect(backslash.rows[0]!.name).toBe("a\\'b");
+    const arr = await db.queryAsUser<{ a: string[] }>({ sub: A }, 'select $1::text[] as a', [['read', 'we"ird', "o'k", 'back\\slash']]);
+    expect(arr.rows[0]!.a).toEqual(['read', 'we"ird', "o'k", 'back\\slash']);
+    expect((await db.query('select 1 from models')).rowCount).toBe(2);
+  });
+
+  it('cannot be talked out of its claims by a forged subject in the parameters', async () => {
+    const res = await db.queryAsUser({ sub: B }, 'select id from models where owner_subject = $1', [A]);
+    expect(res.rowCount).toBe(0);
+  });
+});
+
 describe('claims are transaction-local', () => {
   it('a query after a user-scoped transaction, on a pool of one, runs with no claims and the owner role', async () => {
     const single = await createTestDatabase({ poolMax: 1 });
@@ -181,6 +209,14 @@ describe('claims are transaction-local', () => {
       );
       expect(after.rows[0]!.role).not.toBe('authenticated');
       expect(after.rows[0]!.claims ?? '').toBe('');
+
+      // Nor does the single round trip of queryAsUser.
+      await single.db.queryAsUser({ sub: A }, 'select 1');
+      const afterOne = await single.db.query<{ role: string; claims: string | null }>(
+        "select current_user as role, current_setting('request.jwt.claims', true) as claims",
+      );
+      expect(afterOne.rows[0]!.role).not.toBe('authenticated');
+      expect(afterOne.rows[0]!.claims ?? '').toBe('');
 
       // And a failed user transaction leaves nothing behind either.
       await expect(

@@ -1,5 +1,5 @@
 import type { AuthMode, Me } from '@visiona/shared';
-import { withClaims, type Database } from '../../db/index.ts';
+import type { Database } from '../../db/index.ts';
 import { NotFound } from '../../lib/errors.ts';
 import type { AuthUser } from '../auth/types.ts';
 
@@ -25,16 +25,15 @@ export function toMe(row: UserRecord, authMode: AuthMode): Me {
 export function createMeService(deps: { db: Database; authMode: AuthMode }) {
   return {
     async getMe(user: AuthUser): Promise<Me> {
-      const row = await withClaims(deps.db, { sub: user.subject }, async (tx) => {
-        const { rows } = await tx.query<UserRecord>(
-          `select u.id, u.email, u.plan, u.created_at,
-                  coalesce((select sum(l.delta) from credit_ledger l where l.owner_subject = u.auth_subject), 0)::int
-                    as credit_balance
-             from users u where u.id = $1`,
-          [user.id],
-        );
-        return rows[0];
-      });
+      const { rows } = await deps.db.queryAsUser<UserRecord>(
+        { sub: user.subject },
+        `select u.id, u.email, u.plan, u.created_at,
+                coalesce((select sum(l.delta) from credit_ledger l where l.owner_subject = u.auth_subject), 0)::int
+                  as credit_balance
+           from users u where u.id = $1`,
+        [user.id],
+      );
+      const row = rows[0];
       if (!row) throw new NotFound('user');
       return toMe(row, deps.authMode);
     },
