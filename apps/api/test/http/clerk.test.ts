@@ -181,3 +181,13 @@ describe('POST /api/v1/webhooks/clerk', () => {
     expect(res.statusCode).toBe(200);
   });
 });
+
+describe('first requests racing', () => {
+  it('creates one users row when a new Clerk user sends several requests at once', async () => {
+    const sub = userId();
+    const token = mintSessionToken({ sub, email: `race.${Date.now()}@example.com` });
+    const results = await Promise.all(Array.from({ length: 5 }, () => me({ authorization: `Bearer ${token}` })));
+    expect(results.map((r) => r.statusCode)).toEqual([200, 200, 200, 200, 200]);
+    expect(new Set(results.map((r) => r.json().id)).size).toBe(1);
+  });
+});

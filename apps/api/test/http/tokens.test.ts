@@ -116,6 +116,9 @@ describe('personal API tokens', () => {
     const fields = res.json().details.map((d: { field: string }) => d.field);
     expect(fields.length).toBeGreaterThan(0);
     expect((await createToken(auth, { name: 'x', scopes: [] })).statusCode).toBe(400);
+    const blank = await createToken(auth, { name: '   ', scopes: ['read'] });
+    expect(blank.statusCode).toBe(400);
+    expect(blank.json().details).toEqual([{ field: 'body.name', message: 'must not be blank' }]);
     expect((await createToken(auth, { name: 'x', scopes: ['read', 'read'] })).statusCode).toBe(400);
   });
 });

@@ -1,4 +1,4 @@
-import type { Database } from '../../db/index.ts';
+import type { Database, Queryable } from '../../db/index.ts';
 import type { ClerkGateway } from '../../integrations/clerk.ts';
 import { Conflict, ServiceUnavailable, sqlState } from '../../lib/errors.ts';
 import { insertAudit } from './repository.ts';
@@ -18,8 +18,8 @@ interface UserRow {
 export function createClerkUserService(deps: { db: Database; clerk: ClerkGateway }) {
   const { db, clerk } = deps;
 
-  async function findUser(subject: string): Promise<UserRow | undefined> {
-    const { rows } = await db.query<UserRow>('select id, auth_subject, email, plan from users where auth_subject = $1', [
+  async function findUser(q: Queryable, subject: string): Promise<UserRow | undefined> {
+    const { rows } = await q.query<UserRow>('select id, auth_subject, email, plan from users where auth_subject = $1', [
       subject,
     ]);
     return rows[0];
@@ -36,7 +36,8 @@ export function createClerkUserService(deps: { db: Database; clerk: ClerkGateway
           [subject, email.toLowerCase()],
         );
         if (rows[0]) await insertAudit(tx, subject, 'account.created', { method: 'clerk' });
-        return rows[0] ?? (await findUser(subject)) ?? null;
+        // Another request created it first: read it in this transaction (PGlite has one connection).
+        return rows[0] ?? (await findUser(tx, subject)) ?? null;
       });
     } catch (err) {
       if (sqlState(err) === '23505') {
@@ -50,7 +51,7 @@ export function createClerkUserService(deps: { db: Database; clerk: ClerkGateway
     async authenticate(token: string): Promise<AuthUser | null> {
       const identity = await clerk.verifySessionToken(token);
       if (!identity) return null;
-      let user = await findUser(identity.subject);
+      let user = await findUser(db, identity.subject);
       if (!user) {
         let email = identity.email;
         if (!email) {

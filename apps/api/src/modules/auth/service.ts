@@ -1,6 +1,6 @@
 import { randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 import type { SessionResponse } from '@visiona/shared';
-import type { Database } from '../../db/index.ts';
+import type { Database, Queryable } from '../../db/index.ts';
 import { Conflict, Unauthorized, ValidationFailed } from '../../lib/errors.ts';
 import { DUMMY_PASSWORD_HASH, hashPassword, verifyPassword } from '../../lib/password.ts';
 import { createSessionToken, hashToken, readSessionToken } from '../../lib/session-token.ts';
@@ -22,7 +22,7 @@ export function normaliseEmail(email: string): string {
 export function createAuthService(deps: { db: Database; sessionKey: Buffer; sessionTtlHours: number; clock: Clock }) {
   const { db, sessionKey, clock } = deps;
 
-  async function openSession(tx: Parameters<Parameters<Database['transaction']>[0]>[0], user: repo.UserRow, meta: RequestMeta) {
+  async function openSession(tx: Queryable, user: repo.UserRow, meta: RequestMeta) {
     const id = randomUUID();
     const { token, hash } = createSessionToken(sessionKey, id);
     const expiresAt = new Date(clock.now().getTime() + deps.sessionTtlHours * 3_600_000);

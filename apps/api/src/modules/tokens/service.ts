@@ -2,7 +2,7 @@ import type { ApiToken, CreateTokenRequest, CreatedApiToken, TokenScopeName } fr
 import { withClaims, type Database } from '../../db/index.ts';
 import { generateApiToken, checkApiToken, hashApiToken } from '../../lib/api-token.ts';
 import type { Clock } from '../../lib/clock.ts';
-import { NotFound } from '../../lib/errors.ts';
+import { NotFound, ValidationFailed } from '../../lib/errors.ts';
 import { insertAudit } from '../auth/repository.ts';
 import type { AuthUser } from '../auth/types.ts';
 import * as repo from './repository.ts';
@@ -27,12 +27,14 @@ export function createTokenService(deps: { db: Database; clock: Clock }) {
 
   return {
     async create(user: AuthUser, input: CreateTokenRequest): Promise<CreatedApiToken> {
+      const name = input.name.trim();
+      if (!name) throw new ValidationFailed('Give the token a name.', [{ field: 'body.name', message: 'must not be blank' }]);
       const { token, hash, prefix } = generateApiToken();
       const expiresAt = input.expiresInDays ? new Date(clock.now().getTime() + input.expiresInDays * 86_400_000) : null;
       const row = await asUser(user, async (tx) => {
         const created = await repo.insertToken(tx, {
           subject: user.subject,
-          name: input.name.trim() || input.name,
+          name,
           prefix,
           hash,
           scopes: [...new Set(input.scopes)],
