@@ -25,12 +25,24 @@ export default defineConfig({
         manualPureFunctions: ['Type'],
         moduleSideEffects: [
           { test: /[\\/]packages[\\/]shared[\\/]/, sideEffects: false },
+          // The UI kit only declares components: what a page does not use stays out of its chunk,
+          // even though everything is imported through the one barrel file.
+          { test: /[\\/]apps[\\/]web[\\/]src[\\/]components[\\/]/, sideEffects: false },
           { test: /[\\/]node_modules[\\/](\.pnpm[\\/][^\\/]+[\\/]node_modules[\\/])?typebox[\\/]/, sideEffects: false },
         ],
       },
       output: {
-        // Libraries change less often than the app: one long-cached vendor chunk.
-        codeSplitting: { groups: [{ name: 'vendor', test: /[\\/]node_modules[\\/]/ }] },
+        // Libraries change less often than the app: one long-cached vendor chunk for the ones every
+        // page needs. Named, not "all of node_modules": a library only some pages (or only Clerk mode)
+        // use stays in those pages' lazy chunks instead of weighing on the first route.
+        codeSplitting: {
+          groups: [
+            {
+              name: 'vendor',
+              test: /[\\/]node_modules[\\/](\.pnpm[\\/][^\\/]+[\\/]node_modules[\\/])?(react|react-dom|scheduler|react-router|@tanstack[\\/][^\\/]+)[\\/]/,
+            },
+          ],
+        },
       },
     },
   },

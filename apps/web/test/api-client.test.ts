@@ -2,7 +2,14 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ApiError, NETWORK_ERROR_MESSAGE, apiFetch, configureApiClient, parseRetryAfter } from '@/lib/api-client';
-import { clearSession, getSession, getSessionEndReason, setSession } from '@/lib/session';
+import {
+  clearSession,
+  connectExternalAuth,
+  getSession,
+  getSessionEndReason,
+  setExternalSession,
+  setSession,
+} from '@/lib/session';
 
 interface Received {
   method: string | undefined;
@@ -239,7 +246,7 @@ describe('a 401 on an authenticated call', () => {
     restore = configureApiClient({ baseUrl });
     setSession({ token: 'tok-4', expiresAt: new Date(Date.now() + 3_600_000).toISOString() });
     await apiError(() => apiFetch('/boom'));
-    expect(getSession()?.token).toBe('tok-4');
+    expect(getSession()).toMatchObject({ kind: 'local', token: 'tok-4' });
   });
 });
 
@@ -258,5 +265,68 @@ describe('parseRetryAfter', () => {
     expect(parseRetryAfter('Mon, 31 Dec 2029 23:00:00 GMT', now)).toBe(0);
     expect(parseRetryAfter('soon', now)).toBeNull();
     expect(parseRetryAfter(null, now)).toBeNull();
+  });
+});
+
+describe('an external sign-in service (Clerk mode)', () => {
+  it('sends the token it hands out, asked afresh for every call', async () => {
+    let issued = 0;
+    let signOuts = 0;
+    const disconnect = connectExternalAuth({
+      getToken: async () => `clerk-${++issued}`,
+      signOut: async () => {
+        signOuts++;
+      },
+    });
+    try {
+      restore = configureApiClient({ baseUrl });
+      setExternalSession('user_1');
+      expect(getSession()).toEqual({ kind: 'external', userId: 'user_1' });
+      await apiFetch('/ok');
+      await apiFetch('/ok');
+      expect(received.map((r) => r.authorization)).toEqual(['Bearer clerk-1', 'Bearer clerk-2']);
+
+      // A 401 ends the session here and at the service, so it cannot sign the person straight back in.
+      await apiError(() => apiFetch('/unauthorized'));
+      expect(getSession()).toBeNull();
+      expect(getSessionEndReason()).toBe('expired');
+      expect(signOuts).toBe(1);
+    } finally {
+      disconnect();
+    }
+  });
+
+  it('mirrors who the service says is signed in, without asking it to sign out', async () => {
+    let signOuts = 0;
+    const disconnect = connectExternalAuth({ getToken: async () => 't', signOut: async () => void signOuts++ });
+    try {
+      setExternalSession('user_1');
+      setExternalSession(null);
+      expect(getSession()).toBeNull();
+      expect(getSessionEndReason()).toBe('signed-out');
+      expect(signOuts).toBe(0);
+    } finally {
+      disconnect();
+    }
+  });
+
+  it('turns a failure to get a token into a readable error, without calling the API', async () => {
+    const disconnect = connectExternalAuth({
+      getToken: async () => {
+        throw new Error('clerk offline');
+      },
+      signOut: async () => undefined,
+    });
+    try {
+      restore = configureApiClient({ baseUrl });
+      setExternalSession('user_2');
+      const error = await apiError(() => apiFetch('/ok'));
+      expect(error).toMatchObject({ kind: 'network', statusCode: 0 });
+      expect(error.message).toMatch(/could not be confirmed/);
+      expect(received).toHaveLength(0);
+    } finally {
+      disconnect();
+      setExternalSession(null);
+    }
   });
 });

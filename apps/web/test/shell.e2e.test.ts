@@ -1,24 +1,23 @@
 /**
  * End-to-end: the built SPA, served by Vite's preview server, talking through its proxy to a real
- * Visiona API on a fresh database, driven in Debian's Chromium.
+ * Visiona API on a fresh database, driven in Debian's Chromium (harness in ./support/e2e.ts).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { build, preview, type PreviewServer } from 'vite';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Me, PublicConfig, SessionResponse } from '@visiona/shared';
-
-const webRoot = fileURLToPath(new URL('..', import.meta.url));
-const repoRoot = path.resolve(webRoot, '../..');
-const apiEntry = path.join(repoRoot, 'apps/api/src/server.ts');
-const resultsDir = path.join(webRoot, 'test-results');
-const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const PASSWORD = 'correct horse battery staple';
+import { describe, expect, it } from 'vitest';
+import type { Me, PublicConfig } from '@visiona/shared';
+import {
+  PASSWORD,
+  apiSignUp,
+  e2e,
+  newPage,
+  normalise,
+  pathOf,
+  seedSession,
+  setupE2E,
+  shot,
+  storedToken,
+  uncaughtErrors,
+  uniqueEmail,
+} from './support/e2e';
 
 const navPages = [
   { label: 'Dashboard', path: '/' },
@@ -30,180 +29,11 @@ const navPages = [
   { label: 'Settings', path: '/settings' },
 ] as const;
 
-let tempRoot: string;
-let api: ChildProcess | undefined;
-let apiLog = '';
-let apiUrl: string;
-let server: PreviewServer | undefined;
-let webUrl: string;
-let browser: Browser | undefined;
-let config: PublicConfig;
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const address = probe.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      probe.close(() => resolve(port));
-    });
-  });
-}
-
-async function waitForReady(url: string, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  let last = 'no answer yet';
-  while (Date.now() < deadline) {
-    if (api?.exitCode !== null && api?.exitCode !== undefined) {
-      throw new Error(`The API exited with code ${api.exitCode} before it was ready.\n${apiLog.slice(-4000)}`);
-    }
-    try {
-      const res = await fetch(url, { signal: AbortSignal.timeout(2000) });
-      if (res.status === 200) return;
-      last = `HTTP ${res.status}`;
-    } catch (err) {
-      last = (err as Error).message;
-    }
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  throw new Error(`The API was not ready at ${url} within ${timeoutMs} ms (last: ${last}).\n${apiLog.slice(-4000)}`);
-}
-
-function uniqueEmail(tag: string): string {
-  return `e2e-${tag}-${Date.now()}-${Math.random().toString(36).slice(2, 8)}@example.com`;
-}
-
-async function apiSignUp(email: string): Promise<SessionResponse> {
-  const res = await fetch(`${apiUrl}/api/v1/auth/signup`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ email, password: PASSWORD }),
-  });
-  expect(res.status).toBe(201);
-  return (await res.json()) as SessionResponse;
-}
-
-/** Uncaught exceptions in each page: a working shell throws none. */
-const uncaught = new WeakMap<Page, string[]>();
-
-async function newPage(viewport = { width: 1280, height: 800 }): Promise<{ context: BrowserContext; page: Page }> {
-  if (!browser) throw new Error('Chromium did not start; see the beforeAll error.');
-  const context = await browser.newContext({ viewport, baseURL: webUrl });
-  const page = await context.newPage();
-  const errors: string[] = [];
-  page.on('pageerror', (err) => errors.push(err.message));
-  uncaught.set(page, errors);
-  return { context, page };
-}
-
-async function shot(page: Page, name: string) {
-  await page.screenshot({ path: path.join(resultsDir, `e2e-${name}.png`), fullPage: true });
-}
-
-function pathOf(page: Page): string {
-  const url = new URL(page.url());
-  return `${url.pathname}${url.search}`;
-}
-
-async function storedToken(page: Page): Promise<string | null> {
-  return page.evaluate(() => {
-    const raw = localStorage.getItem('visiona.session');
-    return raw ? (JSON.parse(raw) as { token: string }).token : null;
-  });
-}
-
-/** Puts a session in localStorage as if the person had signed in earlier. */
-async function seedSession(page: Page, session: SessionResponse) {
-  await page.goto('/sign-in');
-  await page.evaluate((value) => localStorage.setItem('visiona.session', value), JSON.stringify({ token: session.token, expiresAt: session.expiresAt }));
-}
-
-const normalise = (s: string) => s.toLowerCase().replace(/[^a-z0-9]/g, '');
-
-beforeAll(async () => {
-  if (!existsSync(chromiumPath)) {
-    throw new Error(
-      `Chromium is not installed at ${chromiumPath}. Install Debian's chromium package (apt-get install chromium) or set CHROMIUM_PATH to a Chromium binary.`,
-    );
-  }
-  if (!existsSync(apiEntry)) throw new Error(`The API entry point ${apiEntry} does not exist.`);
-  mkdirSync(resultsDir, { recursive: true });
-  tempRoot = mkdtempSync(path.join(tmpdir(), 'visiona-web-e2e-'));
-  const outDir = path.join(tempRoot, 'dist');
-
-  // 1. Build the SPA exactly as production would.
-  const nodeEnv = process.env.NODE_ENV;
-  process.env.NODE_ENV = 'production';
-  try {
-    await build({ root: webRoot, logLevel: 'warn', mode: 'production', build: { outDir, emptyOutDir: true } });
-  } finally {
-    process.env.NODE_ENV = nodeEnv;
-  }
-
-  // 2. Start the API on a fresh database.
-  const [apiPort, webPort] = [await freePort(), await freePort()];
-  apiUrl = `http://127.0.0.1:${apiPort}`;
-  webUrl = `http://127.0.0.1:${webPort}`;
-  const env: NodeJS.ProcessEnv = {
-    PATH: process.env.PATH,
-    HOME: process.env.HOME,
-    TMPDIR: process.env.TMPDIR,
-    LANG: process.env.LANG,
-    PORT: String(apiPort),
-    HOST: '127.0.0.1',
-    DATA_DIR: path.join(tempRoot, 'data'),
-    WEB_ORIGIN: webUrl,
-    LOG_LEVEL: 'warn',
-  };
-  if (process.env.DATABASE_URL) env.DATABASE_URL = process.env.DATABASE_URL;
-  api = spawn(process.execPath, [apiEntry], { cwd: repoRoot, env, stdio: ['ignore', 'pipe', 'pipe'] });
-  api.stdout?.on('data', (chunk: Buffer) => (apiLog += chunk.toString()));
-  api.stderr?.on('data', (chunk: Buffer) => (apiLog += chunk.toString()));
-  await waitForReady(`${apiUrl}/readyz`, 30_000);
-  config = (await (await fetch(`${apiUrl}/api/v1/config`)).json()) as PublicConfig;
-
-  // 3. Serve the build with the proxy pointing at that API.
-  const proxy = Object.fromEntries(['/api', '/livez', '/readyz'].map((prefix) => [prefix, { target: apiUrl }]));
-  server = await preview({
-    root: webRoot,
-    logLevel: 'warn',
-    build: { outDir },
-    preview: { host: '127.0.0.1', port: webPort, strictPort: true, proxy },
-  });
-
-  // 4. The browser.
-  browser = await chromium.launch({
-    executablePath: chromiumPath,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
-}, 120_000);
-
-afterAll(async () => {
-  await browser?.close().catch(() => undefined);
-  await server?.close().catch(() => undefined);
-  if (api && api.exitCode === null) {
-    const exited = new Promise((resolve) => api?.once('exit', resolve));
-    api.kill('SIGTERM');
-    const timer = setTimeout(() => api?.kill('SIGKILL'), 10_000);
-    await exited;
-    clearTimeout(timer);
-  }
-  if (tempRoot) rmSync(tempRoot, { recursive: true, force: true });
-}, 30_000);
+setupE2E();
 
 describe('the Visiona shell', () => {
   it('sends a visitor to sign-in and shows what the API said about itself', async () => {
-    expect(config.authMode).toBe('local');
+    expect(e2e.config.authMode).toBe('local');
     const { context, page } = await newPage();
     try {
       await page.goto('/');
@@ -214,13 +44,13 @@ describe('the Visiona shell', () => {
       expect(await page.getByLabel('Password', { exact: true }).isVisible()).toBe(true);
       expect(await page.getByRole('button', { name: 'Sign in' }).isEnabled()).toBe(true);
       // From GET /api/v1/config, through the proxy.
-      expect(await page.getByTestId('server-version').textContent()).toBe(`Visiona ${config.version}`);
-      expect(await page.getByTestId('embedded-badge').isVisible()).toBe(config.embedded);
-      if (config.embedded) {
+      expect(await page.getByTestId('server-version').textContent()).toBe(`Visiona ${e2e.config.version}`);
+      expect(await page.getByTestId('embedded-badge').isVisible()).toBe(e2e.config.embedded);
+      if (e2e.config.embedded) {
         expect(await page.getByTestId('embedded-badge').textContent()).toContain('Local mode · simulated services');
       }
       await shot(page, 'sign-in');
-      expect(uncaught.get(page)).toEqual([]);
+      expect(uncaughtErrors(page)).toEqual([]);
     } finally {
       await context.close();
     }
@@ -239,7 +69,7 @@ describe('the Visiona shell', () => {
       await page.getByRole('heading', { level: 1, name: `Welcome, ${email}` }).waitFor();
       const token = await storedToken(page);
       expect(token).toBeTruthy();
-      const me = (await (await fetch(`${apiUrl}/api/v1/me`, { headers: { authorization: `Bearer ${token}` } })).json()) as Me;
+      const me = (await (await fetch(`${e2e.apiUrl}/api/v1/me`, { headers: { authorization: `Bearer ${token}` } })).json()) as Me;
       expect(me.email).toBe(email);
       expect(normalise((await page.getByTestId('plan').textContent()) ?? '')).toBe(normalise(me.plan));
       expect(await page.locator('.topbar').getByText(email).isVisible()).toBe(true);
@@ -256,7 +86,9 @@ describe('the Visiona shell', () => {
           const current = await nav.getByRole('link', { name: other.label, exact: true }).getAttribute('aria-current');
           expect(current, `aria-current of ${other.label} on ${target.path}`).toBe(other === target ? 'page' : null);
         }
-        if (target.label !== 'Dashboard') {
+        if (target.label === 'Settings') {
+          await page.getByRole('heading', { level: 2, name: 'API tokens' }).waitFor();
+        } else if (target.label !== 'Dashboard') {
           await page.getByRole('heading', { name: 'This page is not available yet' }).waitFor();
         }
         if (target.label === 'Generate') await shot(page, 'generate');
@@ -271,7 +103,7 @@ describe('the Visiona shell', () => {
       await page.getByText('You have signed out.').waitFor();
       expect(await storedToken(page)).toBeNull();
       // Signing out revoked the token on the server, not just in the browser.
-      const after = await fetch(`${apiUrl}/api/v1/me`, { headers: { authorization: `Bearer ${token}` } });
+      const after = await fetch(`${e2e.apiUrl}/api/v1/me`, { headers: { authorization: `Bearer ${token}` } });
       expect(after.status).toBe(401);
 
       // A protected page now asks to sign in, and returns there afterwards.
@@ -283,7 +115,7 @@ describe('the Visiona shell', () => {
       await page.getByRole('button', { name: 'Sign in' }).click();
       await page.waitForURL((url) => url.pathname === '/gallery');
       await page.getByRole('heading', { level: 1, name: 'Gallery' }).waitFor();
-      expect(uncaught.get(page)).toEqual([]);
+      expect(uncaughtErrors(page)).toEqual([]);
     } finally {
       await context.close();
     }
@@ -363,7 +195,7 @@ describe('the Visiona shell', () => {
       await page.goto('/');
       await page.getByRole('heading', { level: 1, name: `Welcome, ${email}` }).waitFor();
 
-      const revoked = await fetch(`${apiUrl}/api/v1/auth/logout`, {
+      const revoked = await fetch(`${e2e.apiUrl}/api/v1/auth/logout`, {
         method: 'POST',
         headers: { authorization: `Bearer ${session.token}` },
       });
@@ -402,20 +234,53 @@ describe('the Visiona shell', () => {
     }
   });
 
-  it('says plainly that Clerk sign-in is not built yet when the server uses Clerk', async () => {
+  it('loads Clerk only when the server uses it, and says so when Clerk cannot be reached', async () => {
+    // A well-formed publishable key for a Clerk instance that does not exist (.invalid never resolves).
+    const publishableKey = `pk_test_${Buffer.from('clerk.visiona.invalid$').toString('base64')}`;
     const { context, page } = await newPage();
+    const scripts: string[] = [];
+    const external: string[] = [];
+    page.on('request', (req) => {
+      if (req.resourceType() === 'script') scripts.push(new URL(req.url()).pathname);
+    });
     try {
+      // Local mode: Clerk's code is never downloaded.
+      await page.goto('/sign-in');
+      await page.getByRole('heading', { level: 1, name: 'Sign in to Visiona' }).waitFor();
+      await page.getByLabel('Email', { exact: true }).waitFor();
+      expect(scripts.filter((s) => /\/assets\/clerk-/.test(s))).toEqual([]);
+
+      // Clerk mode: the Clerk chunk loads, then Clerk's own script, which this machine cannot reach.
       await page.route('**/api/v1/config', async (route) => {
         const response = await route.fetch();
         const body = (await response.json()) as PublicConfig;
-        await route.fulfill({ response, json: { ...body, authMode: 'clerk', clerkPublishableKey: 'pk_test_x' } });
+        await route.fulfill({ response, json: { ...body, authMode: 'clerk', clerkPublishableKey: publishableKey } });
+      });
+      await page.route(/^https:\/\//, (route) => {
+        external.push(route.request().url());
+        return route.abort('internetdisconnected');
       });
       await page.goto('/sign-in');
-      await page.getByRole('heading', { level: 1, name: 'Sign in to Visiona' }).waitFor();
-      await page.getByText('Sign-in with Clerk is not built yet').waitFor();
+      await page.getByRole('heading', { name: "Can't reach the sign-in service" }).waitFor({ timeout: 30_000 });
+      expect(scripts.some((s) => /\/assets\/clerk-/.test(s))).toBe(true);
+      expect(external.some((url) => url.startsWith('https://clerk.visiona.invalid/'))).toBe(true);
+      // No email-and-password form in Clerk mode.
       expect(await page.getByLabel('Email', { exact: true }).count()).toBe(0);
-      expect(await page.getByRole('link', { name: 'Create an account' }).count()).toBe(0);
-      await shot(page, 'clerk-mode');
+      expect(await page.getByRole('button', { name: 'Try again' }).isVisible()).toBe(true);
+      await shot(page, 'clerk-unreachable');
+
+      // A Clerk server that forgot its publishable key says so instead of failing obscurely.
+      await page.unroute('**/api/v1/config');
+      await page.route('**/api/v1/config', async (route) => {
+        const response = await route.fetch();
+        const body = (await response.json()) as PublicConfig;
+        await route.fulfill({ response, json: { ...body, authMode: 'clerk', clerkPublishableKey: null } });
+      });
+      await page.goto('/sign-in');
+      await page.getByRole('heading', { name: 'Sign-in is not set up on this server' }).waitFor();
+      // Clerk's SDK leaves one promise rejection of its own unhandled when its script cannot load;
+      // anything else would be ours.
+      expect(uncaughtErrors(page)?.filter((message) => !message.includes('failed_to_load_clerk_js'))).toEqual([]);
     } finally {
       await context.close();
     }

@@ -32,8 +32,9 @@ export const routes: RouteObject[] = [
         // Only for people who are not signed in.
         lazy: async () => ({ Component: (await import('./routes/auth/layout')).Component }),
         children: [
-          page(paths.signIn.slice(1), 'Sign in', () => import('./routes/auth/sign-in')),
-          page(paths.signUp.slice(1), 'Create your account', () => import('./routes/auth/sign-up')),
+          // `/*`: Clerk's forms move through sub-paths (/sign-in/factor-one, /sign-up/verify-email-address).
+          page(`${paths.signIn.slice(1)}/*`, 'Sign in', () => import('./routes/auth/sign-in')),
+          page(`${paths.signUp.slice(1)}/*`, 'Create your account', () => import('./routes/auth/sign-up')),
         ],
       },
       {

@@ -76,7 +76,8 @@ export interface ApiClientConfig {
   /** Prefix for every path; '' means the page's own origin. */
   baseUrl: string;
   fetch: (input: string, init: RequestInit) => Promise<Response>;
-  getToken: () => string | null;
+  /** The bearer token to send; may be asynchronous (Clerk refreshes its short-lived tokens). */
+  getToken: () => string | null | Promise<string | null>;
   /** Called when an authenticated request is answered with 401. */
   onUnauthorized: () => void;
 }
@@ -100,6 +101,11 @@ export function configureApiClient(overrides: Partial<ApiClientConfig>): () => v
   };
 }
 
+/** The configured base URL of the API ('' means the page's own origin). */
+export function apiBaseUrl(): string {
+  return config.baseUrl;
+}
+
 export function apiUrl(path: string): string {
   return `${config.baseUrl}${path.startsWith('/') ? path : `/${path}`}`;
 }
@@ -110,7 +116,21 @@ export function apiUrl(path: string): string {
  */
 export async function apiFetch<T>(path: string, options: ApiRequestOptions = {}): Promise<T> {
   const { method = 'GET', body, signal, auth = true, endSessionOn401 = true } = options;
-  const token = auth ? config.getToken() : null;
+  let token: string | null = null;
+  if (auth) {
+    try {
+      token = await config.getToken();
+    } catch (cause) {
+      // Only the external sign-in service can fail here (it could not refresh its token).
+      throw new ApiError({
+        kind: 'network',
+        statusCode: 0,
+        error: 'Sign-in Error',
+        message: 'Your sign-in could not be confirmed. Check your connection and try again.',
+        cause,
+      });
+    }
+  }
   const headers: Record<string, string> = { Accept: 'application/json' };
   if (body !== undefined) headers['Content-Type'] = 'application/json';
   if (token) headers.Authorization = `Bearer ${token}`;

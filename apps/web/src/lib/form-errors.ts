@@ -13,6 +13,19 @@ export function fieldNameOf(path: string): string {
 }
 
 /**
+ * The known form field a detail path points at. Besides `body.email`, array items such as
+ * `body.scopes.2` or `/body/scopes/2` belong to their array's field (`scopes`).
+ */
+export function knownFieldOf<F extends string>(path: string, fields: readonly F[]): F | undefined {
+  const parts = path.split(/[./]/).filter((part) => part !== '');
+  for (let i = parts.length - 1; i >= 0; i--) {
+    const part = parts[i] as F;
+    if (fields.includes(part)) return part;
+  }
+  return undefined;
+}
+
+/**
  * API field messages are phrased to follow the field's name ("is required").
  * Next to a field they read better as a sentence: "Email is required."
  */
@@ -46,9 +59,9 @@ export function mapApiErrorToForm<F extends string>(
   const fieldErrors: FieldErrors<F> = {};
   const unmatched: FieldError[] = [];
   for (const detail of error.details) {
-    const name = fieldNameOf(detail.field);
-    if ((fields as readonly string[]).includes(name)) {
-      const key = name as F;
+    const name = knownFieldOf(detail.field, fields);
+    if (name !== undefined) {
+      const key = name;
       fieldErrors[key] ??= labels ? humanizeFieldMessage(labels[key], detail.message) : detail.message;
     } else {
       unmatched.push(detail);

@@ -1,10 +1,35 @@
 import { useSyncExternalStore } from 'react';
 
-/** What the SPA keeps about the signed-in person between page loads. */
-export interface Session {
+/** A session from Visiona's own sign-in (local accounts): kept in localStorage between page loads. */
+export interface LocalSession {
+  kind: 'local';
   token: string;
   /** ISO date-time after which the API no longer accepts the token. */
   expiresAt: string;
+}
+
+/**
+ * A session held by an external sign-in service (Clerk). That service keeps it and hands out
+ * short-lived tokens; Visiona only mirrors who is signed in.
+ */
+export interface ExternalSession {
+  kind: 'external';
+  userId: string;
+}
+
+export type Session = LocalSession | ExternalSession;
+
+/** What setSession needs: the token and its expiry from a sign-in or sign-up answer. */
+export interface LocalSessionInit {
+  token: string;
+  expiresAt: string;
+}
+
+/** How the app talks to an external sign-in service once it has loaded. */
+export interface ExternalAuth {
+  /** A fresh token for the API (the service refreshes it as needed). */
+  getToken: () => Promise<string | null>;
+  signOut: () => Promise<void>;
 }
 
 /** Why the session ended; the sign-in page words its notice after it. */
@@ -18,6 +43,7 @@ const listeners = new Set<Listener>();
 let current: Session | null = null;
 let lastEndReason: SessionEndReason | null = null;
 let expiryTimer: ReturnType<typeof setTimeout> | undefined;
+let externalAuth: ExternalAuth | null = null;
 
 function storage(): Storage | null {
   try {
@@ -27,23 +53,26 @@ function storage(): Storage | null {
   }
 }
 
-export function isSession(value: unknown): value is Session {
+/** The shape a local session is stored in. */
+export function isStoredSession(value: unknown): value is LocalSessionInit {
   if (typeof value !== 'object' || value === null) return false;
   const v = value as Record<string, unknown>;
   return typeof v.token === 'string' && v.token.length > 0 && typeof v.expiresAt === 'string';
 }
 
-export function isExpired(session: Session, now = Date.now()): boolean {
+export function isExpired(session: LocalSessionInit, now = Date.now()): boolean {
   const expires = Date.parse(session.expiresAt);
   return Number.isNaN(expires) || expires <= now;
 }
 
-function readStored(): Session | null {
+function readStored(): LocalSession | null {
   const raw = storage()?.getItem(SESSION_STORAGE_KEY);
   if (!raw) return null;
   try {
     const parsed: unknown = JSON.parse(raw);
-    return isSession(parsed) && !isExpired(parsed) ? { token: parsed.token, expiresAt: parsed.expiresAt } : null;
+    return isStoredSession(parsed) && !isExpired(parsed)
+      ? { kind: 'local', token: parsed.token, expiresAt: parsed.expiresAt }
+      : null;
   } catch {
     return null;
   }
@@ -55,11 +84,11 @@ function emit() {
 
 function scheduleExpiry(session: Session | null) {
   clearTimeout(expiryTimer);
-  if (!session) return;
+  if (session?.kind !== 'local') return;
   // setTimeout overflows above ~24.8 days; re-check then instead.
   const delay = Math.min(Date.parse(session.expiresAt) - Date.now(), 2 ** 31 - 1);
   expiryTimer = setTimeout(() => {
-    if (current && isExpired(current)) clearSession('expired');
+    if (current?.kind === 'local' && isExpired(current)) clearSession('expired');
     else scheduleExpiry(current);
   }, Math.max(delay, 0));
 }
@@ -75,6 +104,8 @@ load();
 if (typeof window !== 'undefined') {
   window.addEventListener('storage', (event) => {
     if (event.key !== null && event.key !== SESSION_STORAGE_KEY) return;
+    // External sessions are not stored here; the sign-in service keeps its own tabs in step.
+    if (current?.kind === 'external') return;
     const hadSession = current !== null;
     load();
     if (hadSession && !current) lastEndReason = 'signed-out';
@@ -83,21 +114,26 @@ if (typeof window !== 'undefined') {
 }
 
 export function getSession(): Session | null {
-  if (current && isExpired(current)) {
+  if (current?.kind === 'local' && isExpired(current)) {
     clearSession('expired');
   }
   return current;
 }
 
-export function getToken(): string | null {
-  return getSession()?.token ?? null;
+/** The bearer token for the API: the stored one, or a fresh one from the external sign-in service. */
+export function getToken(): string | null | Promise<string | null> {
+  const session = getSession();
+  if (!session) return null;
+  if (session.kind === 'local') return session.token;
+  return externalAuth ? externalAuth.getToken() : null;
 }
 
-export function setSession(session: Session): void {
-  current = { token: session.token, expiresAt: session.expiresAt };
+/** Starts a local session (after sign-in or sign-up) and keeps it for the next page load. */
+export function setSession(session: LocalSessionInit): void {
+  current = { kind: 'local', token: session.token, expiresAt: session.expiresAt };
   lastEndReason = null;
   try {
-    storage()?.setItem(SESSION_STORAGE_KEY, JSON.stringify(current));
+    storage()?.setItem(SESSION_STORAGE_KEY, JSON.stringify({ token: session.token, expiresAt: session.expiresAt }));
   } catch {
     // Private browsing with a full quota: keep the session for this tab only.
   }
@@ -106,7 +142,7 @@ export function setSession(session: Session): void {
 }
 
 export function clearSession(reason: SessionEndReason): void {
-  const had = current !== null;
+  const previous = current;
   current = null;
   clearTimeout(expiryTimer);
   try {
@@ -114,10 +150,47 @@ export function clearSession(reason: SessionEndReason): void {
   } catch {
     // Nothing stored, nothing to remove.
   }
-  if (had) {
+  if (previous?.kind === 'external' && externalAuth) {
+    // The sign-in service must forget the session too, or it would sign the person straight back in.
+    externalAuth.signOut().catch((error: unknown) => console.error(error));
+  }
+  if (previous) {
     lastEndReason = reason;
     emit();
   }
+}
+
+/** Plugs in the external sign-in service (Clerk mode). Returns a function that unplugs it. */
+export function connectExternalAuth(auth: ExternalAuth): () => void {
+  externalAuth = auth;
+  return () => {
+    if (externalAuth === auth) externalAuth = null;
+  };
+}
+
+/** Asks the external sign-in service to end its session (it then reports nobody signed in). */
+export async function signOutExternal(): Promise<void> {
+  await externalAuth?.signOut();
+}
+
+/**
+ * Mirrors who the external sign-in service says is signed in (null: nobody).
+ * Unlike clearSession, it never asks the service to sign out: the service is the one reporting.
+ */
+export function setExternalSession(userId: string | null): void {
+  const previous = current;
+  if (userId === null ? previous === null : previous?.kind === 'external' && previous.userId === userId) return;
+  clearTimeout(expiryTimer);
+  try {
+    // A leftover local session from before the server switched to external sign-in means nothing now.
+    storage()?.removeItem(SESSION_STORAGE_KEY);
+  } catch {
+    // Nothing stored, nothing to remove.
+  }
+  current = userId === null ? null : { kind: 'external', userId };
+  if (userId !== null) lastEndReason = null;
+  else if (previous) lastEndReason = 'signed-out';
+  emit();
 }
 
 /** Why the last session ended, if one ended in this tab. */

@@ -1,6 +1,7 @@
-import { useEffect, useRef } from 'react';
+import { Suspense, useEffect, useRef } from 'react';
 import { Outlet, ScrollRestoration, isRouteErrorResponse, useLocation, useMatches, useNavigation, useRouteError } from 'react-router';
 import { Button, Card, ErrorState, FullPage, FullPageLoader, Icon, focusMainContent } from '@/components/ui';
+import { LazyClerkRoot } from '@/features/auth/clerk/lazy';
 import { useConfig } from '@/features/config/api/get-config';
 import { ApiError } from '@/lib/api-client';
 import { useDocumentTitle } from '@/lib/document-title';
@@ -73,13 +74,39 @@ export function RootLayout() {
     );
   }
 
-  return (
+  const app = (
     <>
       <NavigationProgress />
       <Outlet />
       <ScrollRestoration />
     </>
   );
+
+  if (config.data.authMode === 'clerk') {
+    if (!config.data.clerkPublishableKey) {
+      return (
+        <FullPage>
+          <Card padding="lg" className="full-page__card">
+            <ErrorState
+              title="Sign-in is not set up on this server"
+              error={{
+                message:
+                  'This Visiona server signs people in through Clerk but does not say which Clerk application to use. Whoever runs it needs to set its Clerk publishable key.',
+              }}
+            />
+          </Card>
+        </FullPage>
+      );
+    }
+    // Clerk's code is downloaded only here, in Clerk mode.
+    return (
+      <Suspense fallback={<FullPageLoader label="Loading sign-in" />}>
+        <LazyClerkRoot publishableKey={config.data.clerkPublishableKey}>{app}</LazyClerkRoot>
+      </Suspense>
+    );
+  }
+
+  return app;
 }
 
 function describeRouteError(error: unknown): { title: string; message: string; requestId: string | null } {

@@ -27,10 +27,12 @@ export interface AppShellProps {
   isSigningOut: boolean;
   /** Shown next to the logo, e.g. the local-mode badge. */
   badge?: ReactNode;
+  /** The person's credit balance, e.g. "12 credits"; shown in the header at every width once known. */
+  credits?: ReactNode;
   children: ReactNode;
 }
 
-export function AppShell({ email, isLoadingUser, onSignOut, isSigningOut, badge, children }: AppShellProps) {
+export function AppShell({ email, isLoadingUser, onSignOut, isSigningOut, badge, credits, children }: AppShellProps) {
   const [menuOpen, setMenuOpen] = useState(false);
   const menuButtonRef = useRef<HTMLButtonElement>(null);
   const { pathname } = useLocation();
@@ -85,6 +87,7 @@ export function AppShell({ email, isLoadingUser, onSignOut, isSigningOut, badge,
           <Logo />
         </Link>
         {badge ? <div className="topbar__badge">{badge}</div> : null}
+        {credits ? <div className="topbar__credits">{credits}</div> : null}
         <div className="topbar__account account">{account}</div>
         <button
           ref={menuButtonRef}

@@ -9,6 +9,11 @@ export interface AuthLayoutProps {
   footer?: ReactNode;
   /** Shown at the bottom of the page, e.g. the local-mode badge and the server version. */
   meta?: ReactNode;
+  /**
+   * For a form that brings its own card and heading (Clerk's): no card around the children,
+   * and the title stays as the page's h1 for screen readers only.
+   */
+  plain?: boolean;
 }
 
 const highlights: Array<{ icon: IconName; text: string }> = [
@@ -19,7 +24,7 @@ const highlights: Array<{ icon: IconName; text: string }> = [
 ];
 
 /** Two columns on wide screens (what Visiona does, and the form); just the form on phones. */
-export function AuthLayout({ title, description, children, footer, meta }: AuthLayoutProps) {
+export function AuthLayout({ title, description, children, footer, meta, plain = false }: AuthLayoutProps) {
   return (
     <div className="auth">
       <SkipLink />
@@ -42,15 +47,24 @@ export function AuthLayout({ title, description, children, footer, meta }: AuthL
       <main className="auth__main" id="main-content">
         <div className="auth__column">
           <Logo size={32} className="auth__mobile-logo" />
-          <Card padding="lg" className="auth__card">
-            <header className="auth__header">
-              <h1 id="auth-title" className="auth__title" tabIndex={-1}>
+          {plain ? (
+            <div className="auth__plain">
+              <h1 id="auth-title" className="sr-only" tabIndex={-1}>
                 {title}
               </h1>
-              {description ? <p className="auth__description">{description}</p> : null}
-            </header>
-            {children}
-          </Card>
+              {children}
+            </div>
+          ) : (
+            <Card padding="lg" className="auth__card">
+              <header className="auth__header">
+                <h1 id="auth-title" className="auth__title" tabIndex={-1}>
+                  {title}
+                </h1>
+                {description ? <p className="auth__description">{description}</p> : null}
+              </header>
+              {children}
+            </Card>
+          )}
           {footer ? <p className="auth__footer-link">{footer}</p> : null}
           {meta ? <div className="auth__meta">{meta}</div> : null}
         </div>

@@ -5,6 +5,7 @@ import { useMe } from '@/features/auth/api/get-me';
 import { useSignOut } from '@/features/auth/api/sign-out';
 import { useLoadedConfig } from '@/features/config/api/get-config';
 import { EmbeddedBadge } from '@/features/config/components/embedded-badge';
+import { CreditBalance } from '@/features/credits/components/credit-balance';
 import { getSessionEndReason, useSession } from '@/lib/session';
 
 /** The signed-in part of Visiona: without a session, off to sign in (and back here afterwards). */
@@ -28,6 +29,7 @@ export function Component() {
       onSignOut={() => signOut.mutate()}
       isSigningOut={signOut.isPending}
       badge={<EmbeddedBadge embedded={config.embedded} />}
+      credits={typeof me.data?.creditBalance === 'number' ? <CreditBalance balance={me.data.creditBalance} /> : undefined}
     >
       <Outlet />
     </AppShell>

@@ -1,16 +1,48 @@
-import { ComingSoonPage } from '@/features/coming-soon/components/coming-soon-page';
+import { Card, CardHeader, ErrorState, PageHeader, SkeletonText } from '@/components/ui';
+import { useMe } from '@/features/auth/api/get-me';
+import { AccountSummary } from '@/features/dashboard/components/account-summary';
+import { ApiTokensSection } from '@/features/tokens/components/api-tokens-section';
+
+function AccountSection() {
+  const me = useMe();
+  if (me.data) return <AccountSummary me={me.data} />;
+  if (me.isPending) {
+    return (
+      <Card aria-busy="true" aria-labelledby="account-summary-title">
+        <CardHeader id="account-summary-title" title="Your account" />
+        <p className="sr-only" role="status">
+          Loading your account
+        </p>
+        <SkeletonText lines={4} />
+      </Card>
+    );
+  }
+  return (
+    <Card aria-labelledby="account-summary-title">
+      <CardHeader id="account-summary-title" title="Your account" />
+      <ErrorState
+        level={3}
+        title="Your account could not be loaded"
+        error={me.error}
+        onRetry={() => void me.refetch()}
+        isRetrying={me.isFetching}
+      />
+    </Card>
+  );
+}
 
 export function Component() {
   return (
-    <ComingSoonPage
-      title="Settings"
-      icon="settings"
-      summary="Your account details and preferences."
-      capabilities={[
-        'Change your password.',
-        'Sign out of every device at once.',
-        'Delete your account along with your photos, models and images.',
-      ]}
-    />
+    <div className="page page--settings">
+      <PageHeader title="Settings" description="Your account, and access to the Visiona API for your scripts and programs." />
+      <div className="settings-grid">
+        <div className="settings-grid__main">
+          <ApiTokensSection />
+        </div>
+        <div className="settings-grid__aside">
+          <AccountSection />
+        </div>
+      </div>
+    </div>
   );
 }

@@ -1,8 +1,9 @@
-import { Link, useSearchParams } from 'react-router';
+import { Suspense } from 'react';
+import { Link, Navigate, useLocation, useParams, useSearchParams } from 'react-router';
 import { AuthLayout } from '@/components/layouts/auth-layout';
-import { Alert } from '@/components/ui';
-import { REDIRECT_PARAM, paths } from '@/config/paths';
-import { ClerkNotice } from '@/features/auth/components/clerk-notice';
+import { Alert, Spinner } from '@/components/ui';
+import { REDIRECT_PARAM, paths, safeRedirectTarget } from '@/config/paths';
+import { LazyClerkSignIn } from '@/features/auth/clerk/lazy';
 import { SignInForm } from '@/features/auth/components/sign-in-form';
 import { useLoadedConfig } from '@/features/config/api/get-config';
 import { ServerInfo } from '@/features/config/components/server-info';
@@ -11,20 +12,27 @@ import { getSessionEndReason } from '@/lib/session';
 export function Component() {
   const config = useLoadedConfig();
   const [params] = useSearchParams();
+  const { search } = useLocation();
+  const subPath = useParams()['*'];
   const redirectTo = params.get(REDIRECT_PARAM);
   const endReason = getSessionEndReason();
   const signUpHref = redirectTo ? `${paths.signUp}?${new URLSearchParams({ [REDIRECT_PARAM]: redirectTo }).toString()}` : paths.signUp;
+  const isClerk = config.authMode === 'clerk';
+
+  // Sub-paths belong to Clerk's multi-step form; local sign-in has a single step.
+  if (!isClerk && subPath) return <Navigate to={`${paths.signIn}${search}`} replace />;
 
   return (
     <AuthLayout
       title="Sign in to Visiona"
       description="Welcome back. Sign in to train your model and create new images of yourself."
+      plain={isClerk}
       footer={
-        config.authMode === 'local' ? (
+        isClerk ? null : (
           <>
             New to Visiona? <Link to={signUpHref}>Create an account</Link>
           </>
-        ) : null
+        )
       }
       meta={<ServerInfo config={config} />}
     >
@@ -37,7 +45,13 @@ export function Component() {
           You have signed out.
         </Alert>
       ) : null}
-      {config.authMode === 'clerk' ? <ClerkNotice /> : <SignInForm />}
+      {isClerk ? (
+        <Suspense fallback={<Spinner size="lg" label="Loading sign-in" className="auth__loading" />}>
+          <LazyClerkSignIn redirectTo={safeRedirectTarget(redirectTo)} />
+        </Suspense>
+      ) : (
+        <SignInForm />
+      )}
     </AuthLayout>
   );
 }

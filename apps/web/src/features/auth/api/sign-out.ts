@@ -1,9 +1,13 @@
 import { useMutation } from '@tanstack/react-query';
 import { apiFetch } from '@/lib/api-client';
-import { clearSession } from '@/lib/session';
+import { clearSession, getSession, signOutExternal } from '@/lib/session';
 
-/** Revokes the token on the server. A 401 here means it was already gone: the sign-out ends the session. */
-export function signOut(): Promise<void> {
+/**
+ * Ends the session where it lives: Visiona's own sessions are revoked by the API (a 401 means
+ * it was already gone); a Clerk session is ended by Clerk.
+ */
+export async function signOut(): Promise<void> {
+  if (getSession()?.kind === 'external') return signOutExternal();
   return apiFetch<void>('/api/v1/auth/logout', { method: 'POST', endSessionOn401: false });
 }
 

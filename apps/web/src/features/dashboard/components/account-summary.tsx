@@ -1,21 +1,7 @@
 import type { Me } from '@visiona/shared';
 import { Badge, ButtonLink, Card, CardHeader } from '@/components/ui';
 import { paths } from '@/config/paths';
-
-export function formatPlan(plan: string): string {
-  const trimmed = plan.trim();
-  if (trimmed === '') return 'Unknown';
-  return trimmed
-    .split(/[\s_-]+/)
-    .map((word) => word.charAt(0).toUpperCase() + word.slice(1))
-    .join(' ');
-}
-
-function formatDate(iso: string): string {
-  const date = new Date(iso);
-  if (Number.isNaN(date.getTime())) return iso;
-  return new Intl.DateTimeFormat(undefined, { year: 'numeric', month: 'long', day: 'numeric' }).format(date);
-}
+import { formatCredits, formatLongDate, formatPlan } from '@/lib/format';
 
 /** Facts about the account, all straight from /me. */
 export function AccountSummary({ me }: { me: Me }) {
@@ -31,6 +17,12 @@ export function AccountSummary({ me }: { me: Me }) {
             </Badge>
           </dd>
         </div>
+        {typeof me.creditBalance === 'number' ? (
+          <div className="facts__row">
+            <dt>Credits</dt>
+            <dd data-testid="account-credits">{formatCredits(me.creditBalance)}</dd>
+          </div>
+        ) : null}
         <div className="facts__row">
           <dt>Email</dt>
           <dd className="facts__email">{me.email}</dd>
@@ -38,7 +30,7 @@ export function AccountSummary({ me }: { me: Me }) {
         <div className="facts__row">
           <dt>Member since</dt>
           <dd>
-            <time dateTime={me.createdAt}>{formatDate(me.createdAt)}</time>
+            <time dateTime={me.createdAt}>{formatLongDate(me.createdAt)}</time>
           </dd>
         </div>
         <div className="facts__row">

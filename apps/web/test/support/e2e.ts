@@ -1,0 +1,226 @@
+/**
+ * The browser-test harness: builds the SPA, starts the API on a fresh embedded database, serves
+ * the build with `vite preview` proxying to it, and launches Debian's Chromium. Each test file
+ * calls `setupE2E()` once and gets its own API, database, server and browser.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { build, preview, type PreviewServer } from 'vite';
+import { afterAll, beforeAll, expect } from 'vitest';
+import type { PublicConfig, SessionResponse } from '@visiona/shared';
+
+export const webRoot = fileURLToPath(new URL('../..', import.meta.url));
+const repoRoot = path.resolve(webRoot, '../..');
+const apiEntry = path.join(repoRoot, 'apps/api/src/server.ts');
+export const resultsDir = path.join(webRoot, 'test-results');
+const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+export const PASSWORD = 'correct horse battery staple';
+
+/** Filled in by setupE2E's beforeAll. */
+export const e2e = {
+  /** The API itself, as scripts and curl reach it. */
+  apiUrl: '',
+  /** The SPA (vite preview), which also proxies /api to the API. */
+  webUrl: '',
+  /** GET /api/v1/config, as the API answered it. */
+  config: undefined as unknown as PublicConfig,
+  /** The folder with the production build the preview server serves. */
+  outDir: '',
+};
+
+let tempRoot: string | undefined;
+let api: ChildProcess | undefined;
+let apiLog = '';
+let server: PreviewServer | undefined;
+let browser: Browser | undefined;
+let stopping = false;
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const address = probe.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+async function waitForReady(url: string, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let last = 'no answer yet';
+  while (Date.now() < deadline) {
+    if (api?.exitCode !== null && api?.exitCode !== undefined) {
+      throw new Error(`The API exited with code ${api.exitCode} before it was ready.\n${apiLog.slice(-4000)}`);
+    }
+    try {
+      const res = await fetch(url, { signal: AbortSignal.timeout(2000) });
+      if (res.status === 200) return;
+      last = `HTTP ${res.status}`;
+    } catch (err) {
+      last = (err as Error).message;
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(`The API was not ready at ${url} within ${timeoutMs} ms (last: ${last}).\n${apiLog.slice(-4000)}`);
+}
+
+/** The API's output so far, for failure messages. */
+export function apiOutput(): string {
+  return apiLog.slice(-4000);
+}
+
+/** Registers the beforeAll/afterAll that start and stop everything. Call once per test file. */
+export function setupE2E(): void {
+  beforeAll(async () => {
+    if (!existsSync(chromiumPath)) {
+      throw new Error(
+        `Chromium is not installed at ${chromiumPath}. Install Debian's chromium package (apt-get install chromium) or set CHROMIUM_PATH to a Chromium binary.`,
+      );
+    }
+    if (!existsSync(apiEntry)) throw new Error(`The API entry point ${apiEntry} does not exist.`);
+    mkdirSync(resultsDir, { recursive: true });
+    tempRoot = mkdtempSync(path.join(tmpdir(), 'visiona-web-e2e-'));
+    e2e.outDir = path.join(tempRoot, 'dist');
+
+    // 1. Build the SPA exactly as production would.
+    const nodeEnv = process.env.NODE_ENV;
+    process.env.NODE_ENV = 'production';
+    try {
+      await build({ root: webRoot, logLevel: 'warn', mode: 'production', build: { outDir: e2e.outDir, emptyOutDir: true } });
+    } finally {
+      process.env.NODE_ENV = nodeEnv;
+    }
+
+    // 2. Start the API on a fresh database.
+    const [apiPort, webPort] = [await freePort(), await freePort()];
+    e2e.apiUrl = `http://127.0.0.1:${apiPort}`;
+    e2e.webUrl = `http://127.0.0.1:${webPort}`;
+    const env: NodeJS.ProcessEnv = {
+      PATH: process.env.PATH,
+      HOME: process.env.HOME,
+      TMPDIR: process.env.TMPDIR,
+      LANG: process.env.LANG,
+      PORT: String(apiPort),
+      HOST: '127.0.0.1',
+      DATA_DIR: path.join(tempRoot, 'data'),
+      WEB_ORIGIN: e2e.webUrl,
+      LOG_LEVEL: 'warn',
+    };
+    if (process.env.DATABASE_URL) env.DATABASE_URL = process.env.DATABASE_URL;
+    api = spawn(process.execPath, [apiEntry], { cwd: repoRoot, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    api.stdout?.on('data', (chunk: Buffer) => (apiLog += chunk.toString()));
+    api.stderr?.on('data', (chunk: Buffer) => (apiLog += chunk.toString()));
+    api.once('exit', (code, signal) => {
+      // Every later request fails with ECONNREFUSED; say why, once.
+      if (!stopping) console.error(`The API exited during the tests (code ${code}, signal ${signal}).\n${apiOutput()}`);
+    });
+    await waitForReady(`${e2e.apiUrl}/readyz`, 30_000);
+    e2e.config = (await (await fetch(`${e2e.apiUrl}/api/v1/config`)).json()) as PublicConfig;
+
+    // 3. Serve the build with the proxy pointing at that API.
+    const proxy = Object.fromEntries(['/api', '/livez', '/readyz'].map((prefix) => [prefix, { target: e2e.apiUrl }]));
+    server = await preview({
+      root: webRoot,
+      logLevel: 'warn',
+      build: { outDir: e2e.outDir },
+      preview: { host: '127.0.0.1', port: webPort, strictPort: true, proxy },
+    });
+
+    // 4. The browser.
+    browser = await chromium.launch({
+      executablePath: chromiumPath,
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
+    });
+  }, 120_000);
+
+  afterAll(async () => {
+    stopping = true;
+    await browser?.close().catch(() => undefined);
+    await server?.close().catch(() => undefined);
+    if (api && api.exitCode === null) {
+      const exited = new Promise((resolve) => api?.once('exit', resolve));
+      api.kill('SIGTERM');
+      const timer = setTimeout(() => api?.kill('SIGKILL'), 10_000);
+      await exited;
+      clearTimeout(timer);
+    }
+    if (tempRoot) rmSync(tempRoot, { recursive: true, force: true });
+  }, 30_000);
+}
+
+export function uniqueEmail(tag: string): string {
+  return `e2e-${tag}-${Date.now()}-${Math.random().toString(36).slice(2, 8)}@example.com`;
+}
+
+export async function apiSignUp(email: string): Promise<SessionResponse> {
+  const res = await fetch(`${e2e.apiUrl}/api/v1/auth/signup`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ email, password: PASSWORD }),
+  });
+  expect(res.status).toBe(201);
+  return (await res.json()) as SessionResponse;
+}
+
+/** Uncaught exceptions in each page: a working app throws none. */
+const uncaught = new WeakMap<Page, string[]>();
+
+export function uncaughtErrors(page: Page): string[] | undefined {
+  return uncaught.get(page);
+}
+
+export async function newPage(viewport = { width: 1280, height: 800 }): Promise<{ context: BrowserContext; page: Page }> {
+  if (!browser) throw new Error('Chromium did not start; see the beforeAll error.');
+  const context = await browser.newContext({ viewport, baseURL: e2e.webUrl });
+  const page = await context.newPage();
+  const errors: string[] = [];
+  page.on('pageerror', (err) => errors.push(err.message));
+  uncaught.set(page, errors);
+  return { context, page };
+}
+
+export async function shot(page: Page, name: string) {
+  // A full-page capture taken while scrolled draws the sticky header mid-page: start from the top.
+  await page.evaluate(() => window.scrollTo(0, 0));
+  // Finite animations (a dialog fading in) are captured finished, not halfway.
+  await page.screenshot({ path: path.join(resultsDir, `e2e-${name}.png`), fullPage: true, animations: 'disabled' });
+}
+
+export function pathOf(page: Page): string {
+  const url = new URL(page.url());
+  return `${url.pathname}${url.search}`;
+}
+
+export async function storedToken(page: Page): Promise<string | null> {
+  return page.evaluate(() => {
+    const raw = localStorage.getItem('visiona.session');
+    return raw ? (JSON.parse(raw) as { token: string }).token : null;
+  });
+}
+
+/** Puts a session in localStorage as if the person had signed in earlier. */
+export async function seedSession(page: Page, session: Pick<SessionResponse, 'token' | 'expiresAt'>) {
+  await page.goto('/sign-in');
+  await page.evaluate(
+    (value) => localStorage.setItem('visiona.session', value),
+    JSON.stringify({ token: session.token, expiresAt: session.expiresAt }),
+  );
+}
+
+export const normalise = (s: string) => s.toLowerCase().replace(/[^a-z0-9]/g, '');
