@@ -46,7 +46,7 @@ function step(title: string, args: string[]) {
 const filtered = process.argv.length > 2;
 if (!filtered) {
   const tsc = bin('typescript', 'bin/tsc');
-  for (const project of ['packages/shared', 'apps/api', 'apps/web', 'bench']) step(`typecheck ${project}`, [tsc, '-p', project]);
+  for (const project of ['packages/shared', 'apps/api', 'apps/web', 'apps/emulators', 'bench']) step(`typecheck ${project}`, [tsc, '-p', project]);
   step('lint', [bin('eslint', 'bin/eslint.js'), '.']);
   step('openapi.yaml drift and lint', ['apps/api/scripts/openapi.ts', 'check']);
 }
