@@ -13,6 +13,25 @@ export interface InputFieldProps extends Omit<InputHTMLAttributes<HTMLInputEleme
   trailing?: ReactNode;
 }
 
+/** A field's error (announced with the control) and hint, shared by every field kind. */
+export function FieldMessages(props: { error?: string | null | undefined; errorId?: string | undefined; hint?: ReactNode; hintId?: string | undefined }) {
+  return (
+    <>
+      {props.error ? (
+        <p className="field__error" id={props.errorId}>
+          <Icon name="alert" size={16} />
+          <span>{props.error}</span>
+        </p>
+      ) : null}
+      {props.hint ? (
+        <p className="field__hint" id={props.hintId}>
+          {props.hint}
+        </p>
+      ) : null}
+    </>
+  );
+}
+
 /** An input with its label, an optional hint, and its error message next to it. */
 export function InputField({ label, error, hint, id, trailing, className, required, ...rest }: InputFieldProps) {
   const autoId = useId();
@@ -38,17 +57,7 @@ export function InputField({ label, error, hint, id, trailing, className, requir
         />
         {trailing}
       </div>
-      {error ? (
-        <p className="field__error" id={errorId}>
-          <Icon name="alert" size={16} />
-          <span>{error}</span>
-        </p>
-      ) : null}
-      {hint ? (
-        <p className="field__hint" id={hintId}>
-          {hint}
-        </p>
-      ) : null}
+      <FieldMessages error={error} errorId={errorId} hint={hint} hintId={hintId} />
     </div>
   );
 }
