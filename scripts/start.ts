@@ -6,7 +6,8 @@
  * Ports: PORT (API, default 3000) and WEB_PORT (SPA, default 5173).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, statSync, readdirSync } from 'node:fs';
+import { existsSync, readFileSync, statSync, readdirSync } from 'node:fs';
+import { parseEnv } from 'node:util';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -72,10 +73,36 @@ async function waitFor(url: string, timeoutMs: number): Promise<boolean> {
 }
 
 const started = Date.now();
+const envFile = path.join(ROOT, '.env');
+const fileEnv = existsSync(envFile) ? parseEnv(readFileSync(envFile, 'utf8')) : {};
+const configured = (name: string) => Boolean(process.env[name] ?? fileEnv[name]);
+const dataDir = process.env.DATA_DIR ?? path.join(ROOT, '.data');
+
+// Offline stand-ins for the hosted services, unless .env or the environment points at the real ones.
+// Their addresses and keys are the API's defaults, so the API needs no configuration.
+const emulators: string[] = [];
+if (!configured('SUPABASE_URL')) {
+  run('Storage emulator', ['apps/emulators/src/storage/cli.ts'], {
+    STORAGE_EMULATOR_PORT: '54329',
+    STORAGE_EMULATOR_DATA_DIR: path.join(dataDir, 'storage'),
+    STORAGE_EMULATOR_SERVICE_KEY: 'visiona-local-service-key',
+    LOG_LEVEL: 'warn',
+  });
+  emulators.push('Storage');
+}
+if (!configured('REPLICATE_API_TOKEN')) {
+  run('Replicate emulator', ['apps/emulators/src/replicate/cli.ts'], {
+    REPLICATE_API_TOKEN: 'r8_visiona_local_emulator',
+    REPLICATE_EMULATOR_PORT: '8788',
+    LOG_LEVEL: 'warn',
+  });
+  emulators.push('Replicate');
+}
+
 const apiArgs = [...(existsSync(path.join(ROOT, '.env')) ? ['--env-file=.env'] : []), ...(dev ? ['--watch-path=apps/api/src', '--watch-path=packages/shared/src'] : []), 'apps/api/src/server.ts'];
 run('API', apiArgs, {
   PORT: String(apiPort),
-  DATA_DIR: process.env.DATA_DIR ?? path.join(ROOT, '.data'),
+  DATA_DIR: dataDir,
   WEB_ORIGIN: process.env.WEB_ORIGIN ?? `${webUrl},http://127.0.0.1:${webPort}`,
 });
 
@@ -104,7 +131,9 @@ if (apiUp && webUp) {
     `\n  Visiona is running (ready in ${secs} s)\n\n` +
       `  ➜ Open        ${webUrl}\n` +
       `  ➜ API         ${apiUrl}   (docs: ${apiUrl}/api/docs)\n` +
-      `  ➜ Data        ${process.env.DATA_DIR ?? path.join(ROOT, '.data')}   (embedded Postgres; delete it to start over)\n\n` +
+      `  ➜ Data        ${dataDir}   (embedded Postgres and stored files; delete it to start over)\n` +
+      (emulators.length > 0 ? `  ➜ Emulators   ${emulators.join(', ')} (offline stand-ins; set their variables in .env to use the real services)\n` : '') +
+      '\n' +
       `  Press Ctrl+C to stop.\n\n`,
   );
 } else if (!stopping) {

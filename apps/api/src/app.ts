@@ -21,6 +21,17 @@ import webhookRoutes from './modules/webhooks/routes.ts';
 import { createClerkWebhookService } from './modules/webhooks/clerk-service.ts';
 import type { Authenticators } from './plugins/auth.ts';
 import configRoutes from './modules/config/routes.ts';
+import { createObjectStorage, type ObjectStorage } from './integrations/storage.ts';
+import { createReplicateGateway, type ReplicateGateway } from './integrations/replicate.ts';
+import { createJobQueue, type JobQueue } from './jobs/queue.ts';
+import photoRoutes from './modules/photos/routes.ts';
+import { createPhotoService, uploadLimits } from './modules/photos/service.ts';
+import { registerStorageSweeper } from './modules/photos/sweeper.ts';
+import modelRoutes from './modules/models/routes.ts';
+import { createModelService } from './modules/models/service.ts';
+import { registerTrainingJobs } from './modules/models/training-jobs.ts';
+import { createReplicateWebhookService } from './modules/webhooks/replicate-service.ts';
+import { TRAINING_DEFAULTS } from '@visiona/shared';
 import healthRoutes, { type Lifecycle } from './modules/health/routes.ts';
 import meRoutes from './modules/me/routes.ts';
 import { createMeService } from './modules/me/service.ts';
@@ -33,9 +44,12 @@ export interface Deps {
   /** HMAC key for session tokens. */
   sessionKey: Buffer;
   clock?: Clock;
+  /** Outside services; built from the configuration when absent. */
+  storage?: ObjectStorage;
+  replicate?: ReplicateGateway;
 }
 
-export type VisionaApp = App & { lifecycle: Lifecycle };
+export type VisionaApp = App & { lifecycle: Lifecycle; jobs: JobQueue; storage: ObjectStorage };
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
 
@@ -68,20 +82,32 @@ export async function buildApp(config: Config, deps: Deps): Promise<VisionaApp> 
     authMode,
     clerkPublishableKey: config.clerk?.publishableKey ?? null,
     embedded: config.databaseUrl === null,
-    features: { promptEnhancement: false, billing: false, training: false },
+    features: { promptEnhancement: false, billing: false, training: true },
+    uploads: uploadLimits(config.uploads),
+    training: { minPhotos: config.training.minPhotos, costCredits: config.training.costCredits, defaults: TRAINING_DEFAULTS },
   };
 
-  const auth = createAuthService({ db: deps.db, sessionKey: deps.sessionKey, sessionTtlHours: config.sessionTtlHours, clock });
+  const signupCredits = config.credits.signupGrant;
+  const auth = createAuthService({ db: deps.db, sessionKey: deps.sessionKey, sessionTtlHours: config.sessionTtlHours, clock, signupCredits });
   const me = createMeService({ db: deps.db, authMode });
   const tokens = createTokenService({ db: deps.db, clock });
   const authenticators: Authenticators = { apiToken: tokens.authenticate };
   if (config.clerk) {
-    const clerkUsers = createClerkUserService({ db: deps.db, clerk: await createClerkGateway(config.clerk) });
+    const clerkUsers = createClerkUserService({ db: deps.db, signupCredits, clerk: await createClerkGateway(config.clerk) });
     authenticators.clerk = clerkUsers.authenticate;
   } else {
     authenticators.session = auth.authenticateSession;
   }
-  const clerkWebhooks = createClerkWebhookService({ db: deps.db });
+  const clerkWebhooks = createClerkWebhookService({ db: deps.db, signupCredits });
+
+  const storage = deps.storage ?? createObjectStorage(config.storage);
+  const replicate = deps.replicate ?? createReplicateGateway(config.replicate);
+  const jobs = createJobQueue({ db: deps.db, log: app.log, pollIntervalMs: config.jobs.pollMs });
+  registerTrainingJobs({ db: deps.db, queue: jobs, storage, replicate, config });
+  registerStorageSweeper({ db: deps.db, queue: jobs, storage, config });
+  const photos = createPhotoService({ db: deps.db, storage, config, clock });
+  const models = createModelService({ db: deps.db, queue: jobs, config });
+  const replicateWebhooks = createReplicateWebhookService({ db: deps.db, queue: jobs, replicate, clock, secret: config.replicate.webhookSecret });
 
   // Order matters: errors, then auth (it hooks route registration), then security and docs, then routes.
   await app.register(errorsPlugin);
@@ -94,7 +120,9 @@ export async function buildApp(config: Config, deps: Deps): Promise<VisionaApp> 
   await app.register(authRoutes, { auth, config, clerkMode: authMode === 'clerk' });
   await app.register(meRoutes, { me });
   await app.register(tokenRoutes, { tokens });
-  await app.register(webhookRoutes, { config, clerkWebhooks });
+  await app.register(photoRoutes, { photos, config });
+  await app.register(modelRoutes, { models });
+  await app.register(webhookRoutes, { config, clerkWebhooks, replicateWebhooks });
 
-  return Object.assign(app, { lifecycle });
+  return Object.assign(app, { lifecycle, jobs, storage });
 }

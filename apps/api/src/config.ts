@@ -35,6 +35,42 @@ export interface Config {
     /** Svix signing secret of the Clerk webhook endpoint (`whsec_…`). */
     webhookSecret: string | null;
   } | null;
+  /** Public base URL of this API, where Replicate (and later Stripe) send webhooks. */
+  publicApiUrl: string;
+  /** Supabase Storage, through supabase-js (the local emulator by default). */
+  storage: { url: string; serviceKey: string; bucket: string; signedUrlTtlSeconds: number };
+  replicate: {
+    apiToken: string;
+    baseUrl: string;
+    /** Standard Webhooks secret (`whsec_…`); `null`: fetched from `GET /v1/webhooks/default/secret` at start. */
+    webhookSecret: string | null;
+    trainer: { owner: string; name: string; version: string };
+    /** Account or organisation that owns the destination models. */
+    owner: string;
+    timeoutMs: number;
+  };
+  uploads: {
+    maxPhotos: number;
+    maxFileBytes: number;
+    maxRequestBytes: number;
+    maxTotalBytes: number;
+    maxZipEntries: number;
+    maxPixels: number;
+    minRecommendedSide: number;
+  };
+  training: { minPhotos: number; costCredits: number };
+  credits: { signupGrant: number };
+  jobs: {
+    pollMs: number;
+    /** First retry delay of a failed job; it doubles each attempt (with jitter). */
+    retryBaseMs: number;
+    /** A training with no news for this long is asked about by the reconciler. */
+    reconcileAfterMs: number;
+    reconcileEveryMs: number;
+    sweepEveryMs: number;
+    /** Anything left in private storage under trainings/ older than this is removed. */
+    sweepMaxAgeMs: number;
+  };
 }
 
 export class ConfigError extends Error {
@@ -97,6 +133,21 @@ function url(name: string, raw: string, protocols: string[]): string {
   return raw;
 }
 
+function trainerRef(raw: string): { owner: string; name: string; version: string } {
+  const m = /^([a-z0-9][a-z0-9_.-]*)\/([a-z0-9][a-z0-9_.-]*):([0-9a-f]{64})$/i.exec(raw);
+  if (!m) throw new ConfigError('REPLICATE_TRAINER', `must look like owner/name:<64-hex version>, got "${raw}"`);
+  return { owner: m[1]!, name: m[2]!, version: m[3]! };
+}
+
+const MB = 1024 * 1024;
+/** The seed's trainer: ostris/flux-dev-lora-trainer at the version the seed was written against. */
+const DEFAULT_TRAINER = 'ostris/flux-dev-lora-trainer:b6af14222e6bd9be257cbc1ea4afda3cd0503e1133083b9d1de0364d8568e6ef';
+/** Where `pnpm start` runs the Storage and Replicate emulators. */
+export const LOCAL_STORAGE_URL = 'http://127.0.0.1:54329';
+export const LOCAL_REPLICATE_URL = 'http://127.0.0.1:8788/v1';
+export const LOCAL_SERVICE_KEY = 'visiona-local-service-key';
+export const LOCAL_REPLICATE_TOKEN = 'r8_visiona_local_emulator';
+
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
 export function loadConfig(env: Env = process.env, cwd: string = process.cwd()): Config {
@@ -148,11 +199,26 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     };
   }
 
+  const port = int(env, 'PORT', 3000, 0, 65535);
+  const production = nodeEnv === 'production';
+  const storageUrlRaw = optional(env, 'SUPABASE_URL');
+  const serviceKey = optional(env, 'SUPABASE_SERVICE_ROLE_KEY');
+  if (storageUrlRaw && !serviceKey) throw new ConfigError('SUPABASE_SERVICE_ROLE_KEY', 'is required when SUPABASE_URL is set');
+  if (production && !storageUrlRaw) throw new ConfigError('SUPABASE_URL', 'is required in production (your project URL, https://<ref>.supabase.co)');
+  const replicateToken = optional(env, 'REPLICATE_API_TOKEN');
+  if (production && !replicateToken) throw new ConfigError('REPLICATE_API_TOKEN', 'is required in production');
+  const replicateSecret = optional(env, 'REPLICATE_WEBHOOK_SECRET');
+  if (replicateSecret && !/^whsec_[A-Za-z0-9+/=]+$/.test(replicateSecret)) {
+    throw new ConfigError('REPLICATE_WEBHOOK_SECRET', 'must look like whsec_… (from GET https://api.replicate.com/v1/webhooks/default/secret)');
+  }
+  const publicApiUrl = url('PUBLIC_API_URL', str(env, 'PUBLIC_API_URL', `http://127.0.0.1:${port || 3000}`), ['http:', 'https:']).replace(/\/+$/, '');
+  const minute = 60_000;
+
   return {
     env: nodeEnv,
     version: str(env, 'VISIONA_VERSION', '0.1.0'),
     host: str(env, 'HOST', '127.0.0.1'),
-    port: int(env, 'PORT', 3000, 0, 65535),
+    port,
     logLevel: oneOf(env, 'LOG_LEVEL', LOG_LEVELS, nodeEnv === 'test' ? 'warn' : 'info'),
     logPretty: bool(env, 'LOG_PRETTY', Boolean(process.stdout.isTTY) && nodeEnv !== 'production'),
     databaseUrl,
@@ -170,5 +236,42 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     bodyLimitBytes: int(env, 'BODY_LIMIT_BYTES', 1024 * 1024, 1024, 64 * 1024 * 1024),
     shutdownGraceMs: int(env, 'SHUTDOWN_GRACE_MS', 10_000, 0, 120_000),
     clerk,
+    publicApiUrl,
+    storage: {
+      url: storageUrlRaw ? url('SUPABASE_URL', storageUrlRaw, ['http:', 'https:']).replace(/\/+$/, '') : LOCAL_STORAGE_URL,
+      serviceKey: serviceKey ?? LOCAL_SERVICE_KEY,
+      bucket: str(env, 'STORAGE_BUCKET', 'visiona-private'),
+      signedUrlTtlSeconds: int(env, 'SIGNED_URL_TTL_SECONDS', 600, 10, 3600),
+    },
+    replicate: {
+      apiToken: replicateToken ?? LOCAL_REPLICATE_TOKEN,
+      baseUrl: url('REPLICATE_BASE_URL', str(env, 'REPLICATE_BASE_URL', replicateToken ? 'https://api.replicate.com/v1' : LOCAL_REPLICATE_URL), ['http:', 'https:']).replace(/\/+$/, ''),
+      webhookSecret: replicateSecret,
+      trainer: trainerRef(str(env, 'REPLICATE_TRAINER', DEFAULT_TRAINER)),
+      owner: str(env, 'REPLICATE_OWNER', 'visiona'),
+      timeoutMs: int(env, 'REPLICATE_TIMEOUT_MS', 30_000, 1000, 300_000),
+    },
+    uploads: {
+      maxPhotos: int(env, 'UPLOAD_MAX_PHOTOS', 50, 1, 1000),
+      maxFileBytes: int(env, 'UPLOAD_MAX_FILE_BYTES', 25 * MB, 64 * 1024, 512 * MB),
+      maxRequestBytes: int(env, 'UPLOAD_MAX_REQUEST_BYTES', 250 * MB, 64 * 1024, 4096 * MB),
+      maxTotalBytes: int(env, 'UPLOAD_MAX_TOTAL_BYTES', 500 * MB, 1 * MB, 100_000 * MB),
+      maxZipEntries: int(env, 'UPLOAD_MAX_ZIP_ENTRIES', 100, 1, 10_000),
+      maxPixels: int(env, 'UPLOAD_MAX_PIXELS', 50_000_000, 1_000_000, 268_402_689),
+      minRecommendedSide: int(env, 'UPLOAD_MIN_RECOMMENDED_SIDE', 512, 64, 4096),
+    },
+    training: {
+      minPhotos: int(env, 'TRAINING_MIN_PHOTOS', 10, 1, 1000),
+      costCredits: int(env, 'TRAINING_COST_CREDITS', 100, 0, 1_000_000),
+    },
+    credits: { signupGrant: int(env, 'SIGNUP_CREDITS', 150, 0, 1_000_000) },
+    jobs: {
+      pollMs: int(env, 'JOBS_POLL_MS', 1000, 10, 60_000),
+      retryBaseMs: int(env, 'JOBS_RETRY_BASE_MS', 5000, 10, 600_000),
+      reconcileAfterMs: int(env, 'RECONCILE_AFTER_MS', 2 * minute, 100, 24 * 60 * minute),
+      reconcileEveryMs: int(env, 'RECONCILE_EVERY_MS', minute, 100, 24 * 60 * minute),
+      sweepEveryMs: int(env, 'SWEEP_EVERY_MS', 60 * minute, 100, 24 * 60 * minute),
+      sweepMaxAgeMs: int(env, 'SWEEP_MAX_AGE_MS', 48 * 60 * minute, 1000, 30 * 24 * 60 * minute),
+    },
   };
 }

@@ -20,6 +20,21 @@ const sessionKey = await loadOrCreateSecret(config.sessionSecret, config.dataDir
 const app = await buildApp(config, { db, sessionKey });
 if (applied.length > 0) app.log.info({ migrations: applied }, 'applied migrations');
 
+// The private bucket must exist before the first upload; Storage may still be starting.
+for (let attempt = 1; ; attempt++) {
+  try {
+    await app.storage.ensureBucket();
+    break;
+  } catch (err) {
+    if (attempt >= 30) {
+      app.log.error({ err, storage: config.storage.url }, 'storage is not reachable; check SUPABASE_URL and SUPABASE_SERVICE_ROLE_KEY');
+      await db.close();
+      process.exit(1);
+    }
+    await new Promise((r) => setTimeout(r, 1000));
+  }
+}
+
 let stopping = false;
 async function shutdown(signal: string) {
   if (stopping) return;
@@ -33,6 +48,7 @@ async function shutdown(signal: string) {
   force.unref();
   try {
     await app.close();
+    await app.jobs.stop(config.shutdownGraceMs);
     await db.close();
     process.exit(0);
   } catch (err) {
@@ -45,6 +61,7 @@ process.on('SIGINT', () => void shutdown('SIGINT'));
 
 try {
   await app.listen({ host: config.host, port: config.port });
+  app.jobs.start();
   app.log.info(
     { database: config.databaseUrl ? 'postgres' : `pglite:${config.dataDir}` },
     `Visiona API ready on http://${config.host}:${app.server.address() && typeof app.server.address() === 'object' ? (app.server.address() as { port: number }).port : config.port}`,

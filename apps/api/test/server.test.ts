@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
+import { createStorageEmulator } from '@visiona/emulators/storage';
 import { createTestDatabase, type TestDatabase } from './helpers/db.ts';
 
 const SERVER = fileURLToPath(new URL('../src/server.ts', import.meta.url));
@@ -35,7 +36,9 @@ async function waitReady(base: string, timeoutMs = 45_000) {
 
 const dirs: string[] = [];
 let serverDb: TestDatabase | undefined;
+let storage: Awaited<ReturnType<typeof createStorageEmulator>> | undefined;
 afterAll(async () => {
+  await storage?.close();
   for (const d of dirs) await rm(d, { recursive: true, force: true });
   await serverDb?.close();
 });
@@ -44,7 +47,23 @@ async function start(dataDir: string) {
   const port = await freePort();
   // On a Postgres server, a throwaway database of its own (the server process migrates it).
   if (process.env.DATABASE_URL && !serverDb) serverDb = await createTestDatabase({ migrate: false });
-  const env: Record<string, string | undefined> = { ...process.env, PORT: String(port), DATA_DIR: dataDir, LOG_LEVEL: 'warn', NODE_ENV: 'test' };
+  // The server makes sure its private bucket exists before it listens.
+  if (!storage) {
+    const storageDir = await mkdtemp(path.join(os.tmpdir(), 'visiona-server-storage-'));
+    dirs.push(storageDir);
+    storage = await createStorageEmulator({ dataDir: storageDir, serviceKey: 'server-test-key' });
+    await storage.listen({ host: '127.0.0.1', port: 0 });
+  }
+  const storageUrl = `http://127.0.0.1:${(storage.server.address() as net.AddressInfo).port}`;
+  const env: Record<string, string | undefined> = {
+    ...process.env,
+    PORT: String(port),
+    DATA_DIR: dataDir,
+    LOG_LEVEL: 'warn',
+    NODE_ENV: 'test',
+    SUPABASE_URL: storageUrl,
+    SUPABASE_SERVICE_ROLE_KEY: 'server-test-key',
+  };
   if (serverDb?.url) env.DATABASE_URL = serverDb.url;
   const child = spawn(process.execPath, [SERVER], {
     env,

@@ -1,4 +1,6 @@
 import { Type, type Static } from 'typebox';
+import { TrainingConfig } from './models.ts';
+import { UploadLimits } from './photos.ts';
 
 export const AuthMode = Type.Union([Type.Literal('local'), Type.Literal('clerk')], {
   description: '`local`: email and password accounts kept by Visiona. `clerk`: sign-in through Clerk.',
@@ -19,6 +21,8 @@ export const PublicConfig = Type.Object(
       billing: Type.Boolean(),
       training: Type.Boolean(),
     }),
+    uploads: UploadLimits,
+    training: TrainingConfig,
   },
   { additionalProperties: false },
 );

@@ -4,3 +4,5 @@ export * from './health.ts';
 export * from './me.ts';
 export * from './auth.ts';
 export * from './tokens.ts';
+export * from './photos.ts';
+export * from './models.ts';

@@ -27,6 +27,8 @@ export default fp(
           { name: 'auth', description: 'Local accounts: sign-up, sign-in, sign-out.' },
           { name: 'account', description: 'The signed-in user.' },
           { name: 'tokens', description: 'Personal API tokens for scripts and programs.' },
+          { name: 'photos', description: 'Training photos: upload, list, delete.' },
+          { name: 'models', description: 'Your trained models: start a training, follow its progress, cancel, delete.' },
           { name: 'webhooks', description: 'Events from Clerk and other providers, authenticated by signature.' },
         ],
         components: {
@@ -40,6 +42,11 @@ export default fp(
             },
           },
         },
+      },
+      // Routes that read a multipart stream document their body here instead of validating it.
+      transform: ({ schema, url, route }) => {
+        const body = (route.config as { multipartBody?: unknown } | undefined)?.multipartBody;
+        return { schema: body ? ({ ...schema, body } as typeof schema) : schema, url };
       },
       refResolver: {
         buildLocalReference: (json, _baseUri, _fragment, i) => (typeof json.$id === 'string' ? json.$id : `def-${i}`),

@@ -61,6 +61,24 @@ beforeAll(async () => {
 afterAll(async () => t?.close());
 
 describe(`row-level security (${process.env.DATABASE_URL ? 'postgres server' : 'pglite'})`, () => {
+  it('users cannot write a training\'s status, a photo\'s bytes path, credits or jobs', async () => {
+    const model = ids[`${A}:models`];
+    await expectDenied(asUser(A, (tx) => tx.query(`update models set status = 'Ready' where id = $1`, [model])));
+    await expectDenied(asUser(A, (tx) => tx.query(`update models set credits_cost = 0 where id = $1`, [model])));
+    await expectDenied(asUser(A, (tx) => tx.query(`update photos set storage_path = 'x' where id = $1`, [ids[`${A}:photos`]])));
+    await expectDenied(asUser(A, (tx) => tx.query(`insert into credit_ledger (owner_subject, delta, reason, reference) values ($1, 1000, 'gift', 'x')`, [A])));
+    await expectDenied(asUser(A, (tx) => tx.query(`update credit_balances set balance = 1000000`)));
+    await expectDenied(asUser(A, (tx) => tx.query(`insert into jobs (name, payload) values ('training.purge', '{}')`)));
+    // spend_credits only spends, only the caller's credits, only for our reasons.
+    for (const [amount, reason] of [[-500, 'training'], [0, 'training'], [10, 'gift']] as const) {
+      const err = await asUser(A, (tx) => tx.query('select spend_credits($1, $2, $3)', [amount, reason, `r-${amount}-${reason}`])).catch((e: unknown) => e);
+      expect(sqlState(err)).toBe('22023');
+    }
+    // enqueue_training_job only for the caller's own models.
+    const err = await asUser(B, (tx) => tx.query('select enqueue_training_job($1, $2)', ['training.cancel', model])).catch((e: unknown) => e);
+    expect(sqlState(err)).toBe('22023');
+  });
+
   it('enables RLS on every table in the public schema', async () => {
     const { rows } = await db.query<{ relname: string; relrowsecurity: boolean }>(
       `select c.relname, c.relrowsecurity from pg_class c join pg_namespace n on n.oid = c.relnamespace
@@ -91,7 +109,8 @@ describe(`row-level security (${process.env.DATABASE_URL ? 'postgres server' : '
 
       // Tables the app role may write: 0 rows touched. Others: refused outright.
       if (['photos', 'models', 'generations'].includes(table)) {
-        const upd = await asUser(B, (tx) => tx.query(`update ${table} set created_at = now() where id = $1`, [aId]));
+        const writable: Record<string, string> = { photos: 'model_id = null', models: 'name = name', generations: 'created_at = now()' };
+        const upd = await asUser(B, (tx) => tx.query(`update ${table} set ${writable[table]} where id = $1`, [aId]));
         expect(upd.rowCount).toBe(0);
         const del = await asUser(B, (tx) => tx.query(`delete from ${table} where id = $1`, [aId]));
         expect(del.rowCount).toBe(0);

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { buildApp, type VisionaApp } from '../../src/app.ts';
+import { buildApp, type Deps, type VisionaApp } from '../../src/app.ts';
 import { loadConfig, type Config } from '../../src/config.ts';
 import type { Clock } from '../../src/lib/clock.ts';
 import { createTestDatabase, type TestDatabase } from './db.ts';
@@ -13,7 +13,7 @@ export interface TestApp {
 
 /** The real app on a real, migrated database, for `app.inject` tests. */
 export async function createTestApp(
-  opts: { env?: Record<string, string>; clock?: Clock; beforeReady?: (app: VisionaApp) => void } = {},
+  opts: { env?: Record<string, string>; clock?: Clock; beforeReady?: (app: VisionaApp) => void; deps?: (config: Config) => Partial<Deps> } = {},
 ): Promise<TestApp> {
   const database = await createTestDatabase();
   const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent', DATA_DIR: '/nonexistent', ...opts.env });
@@ -21,6 +21,7 @@ export async function createTestApp(
     db: database.db,
     sessionKey: randomBytes(32),
     ...(opts.clock ? { clock: opts.clock } : {}),
+    ...opts.deps?.(config),
   });
   opts.beforeReady?.(app);
   await app.ready();

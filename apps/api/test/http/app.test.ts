@@ -42,7 +42,10 @@ describe('GET /api/v1/config', () => {
     const body = res.json();
     expect(body.authMode).toBe('local');
     expect(body.embedded).toBe(t.config.databaseUrl === null);
-    expect(Object.keys(body).sort()).toEqual(['authMode', 'clerkPublishableKey', 'embedded', 'features', 'version']);
+    expect(Object.keys(body).sort()).toEqual(['authMode', 'clerkPublishableKey', 'embedded', 'features', 'training', 'uploads', 'version']);
+    expect(body.uploads).toMatchObject({ maxPhotos: 50, maxFileBytes: 25 * 1024 * 1024, maxZipEntries: 100 });
+    expect(body.training).toMatchObject({ minPhotos: 10, costCredits: 100, defaults: { steps: 1000, loraRank: 16 } });
+    expect(JSON.stringify(body)).not.toMatch(/service-key|r8_|whsec_/);
   });
 });
 
@@ -176,6 +179,7 @@ describe('route declarations', () => {
       'POST /api/v1/auth/signup',
       'POST /api/v1/auth/login',
       'POST /api/v1/webhooks/clerk',
+      'POST /api/v1/webhooks/replicate',
       'GET /api/v1/test-failure',
     ]);
     for (const [p, ops] of Object.entries(spec.paths)) {

@@ -2,7 +2,10 @@ import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import type { VisionaApp } from '../../src/app.ts';
-import { createTestApp, signUp, type TestApp } from '../helpers/app.ts';
+import { randomUUID } from 'node:crypto';
+import { TRAINING_DEFAULTS } from '@visiona/shared';
+import { signUp } from '../helpers/app.ts';
+import { createServicesHarness, photoFixture, uploadPhotos, type ServicesHarness } from '../helpers/services.ts';
 
 /**
  * Broken object-level authorisation, from the published contract: for every
@@ -11,6 +14,7 @@ import { createTestApp, signUp, type TestApp } from '../helpers/app.ts';
  * no fixture below fails this test until one is written.
  */
 type Auth = Record<string, string>;
+let t: ServicesHarness;
 type Fixture = {
   /** Creates one resource owned by the caller and returns the path parameters naming it. */
   create(app: VisionaApp, auth: Auth): Promise<Record<string, string>>;
@@ -18,7 +22,35 @@ type Fixture = {
   exists(app: VisionaApp, auth: Auth, params: Record<string, string>): Promise<boolean>;
 };
 
+const bearer = (auth: Auth) => auth['authorization']!.replace(/^Bearer /, '');
+
+async function modelFor(app: VisionaApp, auth: Auth, status: 'Processing' | 'Ready'): Promise<Record<string, string>> {
+  const me = (await app.inject({ url: '/api/v1/me', headers: auth })).json() as { id: string };
+  const id = randomUUID();
+  await t.database.db.query(
+    `insert into models (id, owner_subject, name, trigger_word, parameters, status, photos_purged_at)
+     select $1, auth_subject, 'me', 'ZXQ', $4, $3, now() from users where id = $2`,
+    [id, me.id, status, JSON.stringify(TRAINING_DEFAULTS)],
+  );
+  return { id };
+}
+
+const modelExists = async (app: VisionaApp, auth: Auth, { id }: Record<string, string>) =>
+  (await app.inject({ url: `/api/v1/models/${id}`, headers: auth })).statusCode === 200;
+
 const FIXTURES: Record<string, Fixture> = {
+  '/api/v1/photos/{id}': {
+    async create(_app, auth) {
+      const res = await uploadPhotos(t.baseUrl, bearer(auth), [{ name: 'a.jpg', data: await photoFixture(7, 320, 320) }]);
+      return { id: (res.body as { items: { id: string }[] }).items[0]!.id };
+    },
+    async exists(app, auth, { id }) {
+      const res = await app.inject({ url: '/api/v1/photos', headers: auth });
+      return res.json().items.some((p: { id: string }) => p.id === id);
+    },
+  },
+  '/api/v1/models/{id}': { create: (app, auth) => modelFor(app, auth, 'Ready'), exists: modelExists },
+  '/api/v1/models/{id}/cancel': { create: (app, auth) => modelFor(app, auth, 'Processing'), exists: modelExists },
   '/api/v1/tokens/{id}': {
     async create(app, auth) {
       const res = await app.inject({ method: 'POST', url: '/api/v1/tokens', headers: auth, payload: { name: 'a', scopes: ['read'] } });
@@ -54,12 +86,11 @@ async function operationsWithIds(): Promise<Operation[]> {
   return ops;
 }
 
-let t: TestApp;
 let alice: Auth;
 let bob: Auth;
 let ops: Operation[];
 beforeAll(async () => {
-  t = await createTestApp();
+  t = await createServicesHarness();
   alice = (await signUp(t.app)).auth;
   bob = (await signUp(t.app)).auth;
   ops = await operationsWithIds();

@@ -58,7 +58,7 @@ describe('Clerk session tokens (networkless, CLERK_JWT_KEY)', () => {
     const token = mintSessionToken({ sub, email: 'Clerk.Person@Example.com' });
     const res = await me({ authorization: `Bearer ${token}` });
     expect(res.statusCode).toBe(200);
-    expect(res.json()).toMatchObject({ email: 'clerk.person@example.com', plan: 'free', authMode: 'clerk', creditBalance: 0 });
+    expect(res.json()).toMatchObject({ email: 'clerk.person@example.com', plan: 'free', authMode: 'clerk', creditBalance: 150 });
     const again = await me({ authorization: `Bearer ${token}` });
     expect(again.json().id).toBe(res.json().id);
     const rows = await t.database.db.query('select 1 from users where auth_subject = $1', [sub]);

@@ -1,6 +1,7 @@
 import type { Database, Queryable } from '../../db/index.ts';
 import type { ClerkGateway } from '../../integrations/clerk.ts';
 import { Conflict, ServiceUnavailable, sqlState } from '../../lib/errors.ts';
+import { grantSignupCredits } from '../credits/ledger.ts';
 import { insertAudit } from './repository.ts';
 import type { AuthUser } from './types.ts';
 
@@ -15,7 +16,7 @@ interface UserRow {
  * Clerk users as Visiona users: verifies Clerk session tokens and creates the
  * `users` row on a user's first authenticated request.
  */
-export function createClerkUserService(deps: { db: Database; clerk: ClerkGateway }) {
+export function createClerkUserService(deps: { db: Database; clerk: ClerkGateway; signupCredits: number }) {
   const { db, clerk } = deps;
 
   async function findUser(q: Queryable, subject: string): Promise<UserRow | undefined> {
@@ -35,7 +36,10 @@ export function createClerkUserService(deps: { db: Database; clerk: ClerkGateway
            on conflict (auth_subject) do nothing returning id, auth_subject, email, plan`,
           [subject, email.toLowerCase()],
         );
-        if (rows[0]) await insertAudit(tx, subject, 'account.created', { method: 'clerk' });
+        if (rows[0]) {
+          await insertAudit(tx, subject, 'account.created', { method: 'clerk' });
+          await grantSignupCredits(tx, subject, deps.signupCredits);
+        }
         // Another request created it first: read it in this transaction (PGlite has one connection).
         return rows[0] ?? (await findUser(tx, subject)) ?? null;
       });

@@ -7,6 +7,7 @@ import { createSessionToken, hashToken, readSessionToken } from '../../lib/sessi
 import { sqlState } from '../../lib/errors.ts';
 import type { Clock } from '../../lib/clock.ts';
 import type { AuthUser, RequestMeta } from './types.ts';
+import { grantSignupCredits } from '../credits/ledger.ts';
 import * as repo from './repository.ts';
 import { toMe } from '../me/service.ts';
 
@@ -19,7 +20,7 @@ export function normaliseEmail(email: string): string {
   return email.normalize('NFKC').trim().toLowerCase();
 }
 
-export function createAuthService(deps: { db: Database; sessionKey: Buffer; sessionTtlHours: number; clock: Clock }) {
+export function createAuthService(deps: { db: Database; sessionKey: Buffer; sessionTtlHours: number; clock: Clock; signupCredits: number }) {
   const { db, sessionKey, clock } = deps;
 
   async function openSession(tx: Queryable, user: repo.UserRow, meta: RequestMeta) {
@@ -42,6 +43,7 @@ export function createAuthService(deps: { db: Database; sessionKey: Buffer; sess
           const user = await repo.insertUser(tx, subject, normalised);
           await repo.insertCredentials(tx, subject, passwordHash);
           await repo.insertAudit(tx, subject, 'account.created', { method: 'password' });
+          await grantSignupCredits(tx, subject, deps.signupCredits);
           return openSession(tx, user, meta);
         });
       } catch (err) {

@@ -1,6 +1,7 @@
 import type { Database, Queryable } from '../../db/index.ts';
 import { primaryEmail, type ClerkWebhookEvent } from '../../integrations/clerk.ts';
 import { insertAudit } from '../auth/repository.ts';
+import { grantSignupCredits } from '../credits/ledger.ts';
 
 export type WebhookOutcome = 'processed' | 'duplicate' | 'ignored';
 
@@ -22,7 +23,7 @@ async function isDeleted(tx: Queryable, subject: string): Promise<boolean> {
  * Keeps `users` in step with Clerk. Each event is applied once; a deleted
  * account is never brought back by a late `user.created` or `user.updated`.
  */
-export function createClerkWebhookService(deps: { db: Database }) {
+export function createClerkWebhookService(deps: { db: Database; signupCredits: number }) {
   return {
     handle(eventId: string, event: ClerkWebhookEvent): Promise<WebhookOutcome> {
       return deps.db.transaction(async (tx) => {
@@ -41,8 +42,10 @@ export function createClerkWebhookService(deps: { db: Database }) {
                returning (xmax = 0) as inserted`,
               [subject, email],
             );
-            if (rows[0]?.inserted) await insertAudit(tx, subject, 'account.created', { method: 'clerk' });
-            else if (rows[0]) await insertAudit(tx, subject, 'account.email_changed', { source: 'clerk' });
+            if (rows[0]?.inserted) {
+              await insertAudit(tx, subject, 'account.created', { method: 'clerk' });
+              await grantSignupCredits(tx, subject, deps.signupCredits);
+            } else if (rows[0]) await insertAudit(tx, subject, 'account.email_changed', { source: 'clerk' });
             return 'processed';
           }
           case 'user.deleted': {

@@ -5,6 +5,7 @@ import { AppError, ValidationFailed } from '../../lib/errors.ts';
 import type { App } from '../../lib/http.ts';
 import { withErrors } from '../../lib/http.ts';
 import type { ClerkWebhookService } from './clerk-service.ts';
+import type { ReplicateWebhookService } from './replicate-service.ts';
 
 // Providers may send large payloads; QUALITY.md asks for at least 10 MB.
 const WEBHOOK_BODY_LIMIT = 12 * 1024 * 1024;
@@ -14,7 +15,7 @@ const WebhookAck = Type.Object(
   { additionalProperties: false },
 );
 
-export default async function webhookRoutes(app: App, opts: { config: Config; clerkWebhooks: ClerkWebhookService }) {
+export default async function webhookRoutes(app: App, opts: { config: Config; clerkWebhooks: ClerkWebhookService; replicateWebhooks: ReplicateWebhookService }) {
   // Signatures are computed over the exact bytes: keep the body raw in this scope.
   app.addContentTypeParser('application/json', { parseAs: 'string', bodyLimit: WEBHOOK_BODY_LIMIT }, (_req, body, done) =>
     done(null, body),
@@ -48,6 +49,29 @@ export default async function webhookRoutes(app: App, opts: { config: Config; cl
       }
       const outcome = await opts.clerkWebhooks.handle(verified.id, verified.event);
       request.log.info({ provider: 'clerk', eventId: verified.id, type: verified.event.type, outcome }, 'webhook');
+      return { received: true as const, outcome };
+    },
+  );
+
+  app.post(
+    '/api/v1/webhooks/replicate',
+    {
+      bodyLimit: WEBHOOK_BODY_LIMIT,
+      config: { public: true, rateLimit: false },
+      schema: {
+        tags: ['webhooks'],
+        operationId: 'receiveReplicateWebhook',
+        summary: 'Replicate training events (Standard Webhooks): start, logs, output, completed.',
+        description:
+          'Authenticated by its signature (`webhook-id`, `webhook-timestamp`, `webhook-signature`) over the raw body, within 5 minutes. ' +
+          'Each `webhook-id` is processed once; a training’s state only moves forward.',
+        response: withErrors({ 200: WebhookAck }),
+      },
+    },
+    async (request) => {
+      const raw = typeof request.body === 'string' ? request.body : '';
+      const outcome = await opts.replicateWebhooks.handle(raw, request.headers);
+      request.log.info({ provider: 'replicate', eventId: request.headers['webhook-id'], outcome }, 'webhook');
       return { received: true as const, outcome };
     },
   );

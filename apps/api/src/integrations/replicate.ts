@@ -1,0 +1,131 @@
+import Replicate from 'replicate';
+import type { Config } from '../config.ts';
+
+export type ReplicateStatus = 'starting' | 'processing' | 'succeeded' | 'failed' | 'canceled';
+
+/** What Visiona needs to know about a training, from a webhook body or a GET. */
+export interface TrainingSnapshot {
+  id: string;
+  status: ReplicateStatus;
+  logs: string;
+  error: string | null;
+  /** `owner/model:version` once succeeded. */
+  version: string | null;
+  weights: string | null;
+}
+
+export interface TrainingRequest {
+  destination: `${string}/${string}`;
+  input: Record<string, unknown>;
+  webhook: string;
+}
+
+/** The part of Replicate that training uses. The only module that imports the SDK. */
+export interface ReplicateGateway {
+  /** Creates `owner/name` as a private model unless it exists. */
+  ensureModel(owner: string, name: string, description: string): Promise<void>;
+  createTraining(request: TrainingRequest): Promise<TrainingSnapshot>;
+  getTraining(id: string): Promise<TrainingSnapshot>;
+  cancelTraining(id: string): Promise<TrainingSnapshot>;
+  /**
+   * The most recent training whose `input_images` URL contains `marker`, if any: how a
+   * retried submission finds the training an interrupted attempt already created.
+   */
+  findRecentTraining(marker: string): Promise<TrainingSnapshot | null>;
+  /** The account's Standard Webhooks signing secret (`whsec_…`). */
+  webhookSecret(): Promise<string>;
+}
+
+const STATUSES: readonly ReplicateStatus[] = ['starting', 'processing', 'succeeded', 'failed', 'canceled'];
+
+/** Reads a training object (from the SDK or a webhook body) defensively. */
+export function toTrainingSnapshot(raw: unknown): TrainingSnapshot | null {
+  if (typeof raw !== 'object' || raw === null) return null;
+  const t = raw as Record<string, unknown>;
+  if (typeof t['id'] !== 'string' || !STATUSES.includes(t['status'] as ReplicateStatus)) return null;
+  const output = typeof t['output'] === 'object' && t['output'] !== null ? (t['output'] as Record<string, unknown>) : {};
+  const err = t['error'];
+  return {
+    id: t['id'],
+    status: t['status'] as ReplicateStatus,
+    logs: typeof t['logs'] === 'string' ? t['logs'] : '',
+    error: err === null || err === undefined || err === '' ? null : typeof err === 'string' ? err : JSON.stringify(err),
+    version: typeof output['version'] === 'string' ? output['version'] : null,
+    weights: typeof output['weights'] === 'string' ? output['weights'] : null,
+  };
+}
+
+function snapshot(raw: unknown): TrainingSnapshot {
+  const s = toTrainingSnapshot(raw);
+  if (!s) throw new Error('Replicate answered with something that is not a training');
+  return s;
+}
+
+/** The HTTP status of a failed Replicate call, if it got an answer. */
+export function replicateErrorStatus(err: unknown): number | null {
+  // The SDK's ApiError carries the Response; it is not exported as a value.
+  const response = (err as { response?: { status?: unknown } } | null)?.response;
+  return typeof response?.status === 'number' ? response.status : null;
+}
+
+export function createReplicateGateway(config: Config['replicate']): ReplicateGateway {
+  const client = new Replicate({
+    auth: config.apiToken,
+    baseUrl: config.baseUrl,
+    userAgent: 'visiona-api',
+    // Every call has a deadline; the SDK itself retries 429s (and 5xx on GET) with backoff.
+    fetch: (input, init) =>
+      fetch(input, { ...init, signal: init?.signal ? AbortSignal.any([init.signal, AbortSignal.timeout(config.timeoutMs)]) : AbortSignal.timeout(config.timeoutMs) }),
+  });
+
+  return {
+    async ensureModel(owner, name, description) {
+      try {
+        await client.models.get(owner, name);
+        return;
+      } catch (err) {
+        if (replicateErrorStatus(err) !== 404) throw err;
+      }
+      try {
+        await client.models.create(owner, name, { visibility: 'private', hardware: 'cpu', description });
+      } catch (err) {
+        // Created by a concurrent attempt: fine.
+        if (replicateErrorStatus(err) !== 409) throw err;
+      }
+    },
+
+    async createTraining(request) {
+      const { owner, name, version } = config.trainer;
+      return snapshot(
+        await client.trainings.create(owner, name, version, {
+          destination: request.destination,
+          input: request.input,
+          webhook: request.webhook,
+          webhook_events_filter: ['start', 'logs', 'output', 'completed'],
+        }),
+      );
+    },
+
+    async getTraining(id) {
+      return snapshot(await client.trainings.get(id));
+    },
+
+    async cancelTraining(id) {
+      return snapshot(await client.trainings.cancel(id));
+    },
+
+    async findRecentTraining(marker) {
+      const page = await client.trainings.list();
+      const found = page.results.find((t) => {
+        const input = (t as { input?: Record<string, unknown> }).input;
+        return typeof input?.['input_images'] === 'string' && input['input_images'].includes(marker);
+      });
+      return found ? snapshot(found) : null;
+    },
+
+    async webhookSecret() {
+      const { key } = await client.webhooks.default.secret.get();
+      return key;
+    },
+  };
+}

@@ -1,0 +1,114 @@
+import { Readable } from 'node:stream';
+import type { ReadableStream as WebReadableStream } from 'node:stream/web';
+import { createClient } from '@supabase/supabase-js';
+import type { Config } from '../config.ts';
+
+/** One object in a listed folder. */
+export interface StoredObject {
+  /** Full path in the bucket. */
+  path: string;
+  createdAt: Date | null;
+  size: number;
+}
+
+/**
+ * Visiona's private bucket, through supabase-js (Supabase Storage in production,
+ * the Storage emulator offline). The only module that imports the SDK.
+ */
+export interface ObjectStorage {
+  ensureBucket(): Promise<void>;
+  /** Streams `body` to `path`; refuses to overwrite an existing object. */
+  upload(path: string, body: Readable | Buffer, contentType: string): Promise<void>;
+  signedUrl(path: string, ttlSeconds: number): Promise<string>;
+  signedUrls(paths: string[], ttlSeconds: number): Promise<Map<string, string>>;
+  /** The object's bytes as a stream, read through a short-lived signed URL. */
+  openRead(path: string, signal?: AbortSignal): Promise<Readable>;
+  /** Removes the objects at exactly these paths; missing ones are ignored. */
+  remove(paths: string[]): Promise<void>;
+  /** Every object under `prefix` (a folder path without trailing slash), recursively. */
+  listTree(prefix: string): Promise<StoredObject[]>;
+}
+
+export class StorageError extends Error {
+  constructor(operation: string, cause: { message: string; statusCode?: string | number } | null) {
+    super(`storage ${operation} failed: ${cause?.message ?? 'unknown error'}`);
+    this.name = 'StorageError';
+  }
+}
+
+const PAGE = 1000;
+
+export function createObjectStorage(config: Config['storage'], opts: { timeoutMs?: number } = {}): ObjectStorage {
+  const timeoutMs = opts.timeoutMs ?? 60_000;
+  const client = createClient(config.url, config.serviceKey, {
+    auth: { persistSession: false, autoRefreshToken: false, detectSessionInUrl: false },
+    global: {
+      // Every call to Storage has a deadline, so a hung server cannot hold a request or a job forever.
+      fetch: (input, init) => fetch(input, { ...init, signal: init?.signal ? AbortSignal.any([init.signal, AbortSignal.timeout(timeoutMs)]) : AbortSignal.timeout(timeoutMs) }),
+    },
+  });
+  const bucket = () => client.storage.from(config.bucket);
+  const absolute = (signed: string) => (signed.startsWith('http') ? signed : `${config.url}/storage/v1${signed}`);
+
+  async function listFolder(prefix: string): Promise<StoredObject[]> {
+    const out: StoredObject[] = [];
+    for (let offset = 0; ; offset += PAGE) {
+      const { data, error } = await bucket().list(prefix, { limit: PAGE, offset, sortBy: { column: 'name', order: 'asc' } });
+      if (error) throw new StorageError('list', error);
+      for (const item of data) {
+        const path = prefix ? `${prefix}/${item.name}` : item.name;
+        if (item.id === null) out.push(...(await listFolder(path)));
+        else out.push({ path, createdAt: item.created_at ? new Date(item.created_at) : null, size: Number(item.metadata?.['size'] ?? 0) });
+      }
+      if (data.length < PAGE) return out;
+    }
+  }
+
+  return {
+    async ensureBucket() {
+      const { data } = await client.storage.getBucket(config.bucket);
+      if (data) {
+        if (data.public) throw new Error(`Storage bucket "${config.bucket}" is public; Visiona needs a private bucket.`);
+        return;
+      }
+      const { error } = await client.storage.createBucket(config.bucket, { public: false });
+      if (error && !/already exists/i.test(error.message)) throw new StorageError('createBucket', error);
+    },
+
+    async upload(path, body, contentType) {
+      const { error } = await bucket().upload(path, body, { contentType, upsert: false, cacheControl: '3600' });
+      if (error) throw new StorageError('upload', error);
+    },
+
+    async signedUrl(path, ttlSeconds) {
+      const { data, error } = await bucket().createSignedUrl(path, ttlSeconds);
+      if (error || !data) throw new StorageError('createSignedUrl', error);
+      return absolute(data.signedUrl);
+    },
+
+    async signedUrls(paths, ttlSeconds) {
+      const map = new Map<string, string>();
+      if (paths.length === 0) return map;
+      const { data, error } = await bucket().createSignedUrls(paths, ttlSeconds);
+      if (error || !data) throw new StorageError('createSignedUrls', error);
+      for (const item of data) if (item.path && item.signedUrl) map.set(item.path, absolute(item.signedUrl));
+      return map;
+    },
+
+    async openRead(path, signal) {
+      const url = await this.signedUrl(path, 300);
+      const res = await fetch(url, { signal: signal ? AbortSignal.any([signal, AbortSignal.timeout(timeoutMs)]) : AbortSignal.timeout(timeoutMs) });
+      if (!res.ok || !res.body) throw new StorageError('download', { message: `HTTP ${res.status}` });
+      return Readable.fromWeb(res.body as WebReadableStream<Uint8Array>);
+    },
+
+    async remove(paths) {
+      for (let i = 0; i < paths.length; i += PAGE) {
+        const { error } = await bucket().remove(paths.slice(i, i + PAGE));
+        if (error) throw new StorageError('remove', error);
+      }
+    },
+
+    listTree: listFolder,
+  };
+}
