@@ -8,6 +8,7 @@ import { promisify } from 'node:util';
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import type { ApiToken, ApiTokenList, Me } from '@visiona/shared';
+import { formatCredits } from '@/lib/format';
 import {
   PASSWORD,
   apiSignUp,
@@ -65,9 +66,11 @@ describe('personal API tokens', () => {
       await page.getByRole('heading', { level: 1, name: `Welcome, ${email}` }).waitFor();
       const session = await storedToken(page);
       const me = (await (await callApi(session!, '/api/v1/me')).json()) as Me;
-      expect(me.creditBalance).toBe(0);
-      expect(await page.locator('.topbar').getByTestId('credit-balance').textContent()).toBe('0 credits');
-      expect(await page.getByTestId('account-credits').textContent()).toBe('0 credits');
+      // A new account starts with the server's sign-up grant (SIGNUP_CREDITS), shown as /me says.
+      expect(me.creditBalance).toBeTypeOf('number');
+      const credits = formatCredits(me.creditBalance!);
+      await expect.poll(() => page.locator('.topbar').getByTestId('credit-balance').textContent()).toBe(credits);
+      expect(await page.getByTestId('account-credits').textContent()).toBe(credits);
 
       // Sign out, and back in.
       await page.getByRole('button', { name: 'Sign out' }).click();
@@ -198,7 +201,8 @@ describe('personal API tokens', () => {
       await page.getByRole('heading', { level: 1, name: 'Settings' }).waitFor();
       // The credit balance stays in the header on a phone.
       await page.locator('.topbar').getByTestId('credit-balance').waitFor();
-      expect(await page.locator('.topbar').getByTestId('credit-balance').textContent()).toBe('0 credits');
+      const balance = ((await (await callApi(session.token, '/api/v1/me')).json()) as Me).creditBalance!;
+      expect(await page.locator('.topbar').getByTestId('credit-balance').textContent()).toBe(formatCredits(balance));
       await page.getByRole('heading', { name: 'No API tokens yet' }).waitFor();
       await noHorizontalOverflow(page, 375);
       await shot(page, 'phone-settings-empty');

@@ -88,6 +88,10 @@ describe('the Visiona shell', () => {
         }
         if (target.label === 'Settings') {
           await page.getByRole('heading', { level: 2, name: 'API tokens' }).waitFor();
+        } else if (target.label === 'Photos') {
+          await page.getByRole('heading', { name: 'No photos yet' }).waitFor();
+        } else if (target.label === 'Models') {
+          await page.getByRole('heading', { name: 'No models yet' }).waitFor();
         } else if (target.label !== 'Dashboard') {
           await page.getByRole('heading', { name: 'This page is not available yet' }).waitFor();
         }

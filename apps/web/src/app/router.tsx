@@ -44,6 +44,7 @@ export const routes: RouteObject[] = [
           page(undefined, 'Dashboard', () => import('./routes/app/dashboard')),
           page(paths.photos.slice(1), 'Photos', () => import('./routes/app/photos')),
           page(paths.models.slice(1), 'Models', () => import('./routes/app/models')),
+          page(paths.trainModel.slice(1), 'Train a model', () => import('./routes/app/train-model')),
           page(paths.generate.slice(1), 'Generate', () => import('./routes/app/generate')),
           page(paths.gallery.slice(1), 'Gallery', () => import('./routes/app/gallery')),
           page(paths.billing.slice(1), 'Billing', () => import('./routes/app/billing')),

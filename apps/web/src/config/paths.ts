@@ -5,6 +5,7 @@ export const paths = {
   signUp: '/sign-up',
   photos: '/photos',
   models: '/models',
+  trainModel: '/models/new',
   generate: '/generate',
   gallery: '/gallery',
   billing: '/billing',

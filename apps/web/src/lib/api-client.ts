@@ -70,6 +70,8 @@ export interface ApiRequestOptions {
   auth?: boolean;
   /** Whether a 401 to an authenticated call ends the session (default true). */
   endSessionOn401?: boolean;
+  /** Extra request headers, e.g. `Idempotency-Key`. */
+  headers?: Record<string, string>;
 }
 
 export interface ApiClientConfig {
@@ -101,6 +103,11 @@ export function configureApiClient(overrides: Partial<ApiClientConfig>): () => v
   };
 }
 
+/** The client's current configuration, for transports other than fetch (uploads with progress). */
+export function apiClientConfig(): Readonly<ApiClientConfig> {
+  return config;
+}
+
 /** The configured base URL of the API ('' means the page's own origin). */
 export function apiBaseUrl(): string {
   return config.baseUrl;
@@ -116,22 +123,8 @@ export function apiUrl(path: string): string {
  */
 export async function apiFetch<T>(path: string, options: ApiRequestOptions = {}): Promise<T> {
   const { method = 'GET', body, signal, auth = true, endSessionOn401 = true } = options;
-  let token: string | null = null;
-  if (auth) {
-    try {
-      token = await config.getToken();
-    } catch (cause) {
-      // Only the external sign-in service can fail here (it could not refresh its token).
-      throw new ApiError({
-        kind: 'network',
-        statusCode: 0,
-        error: 'Sign-in Error',
-        message: 'Your sign-in could not be confirmed. Check your connection and try again.',
-        cause,
-      });
-    }
-  }
-  const headers: Record<string, string> = { Accept: 'application/json' };
+  const token = auth ? await resolveToken() : null;
+  const headers: Record<string, string> = { ...options.headers, Accept: 'application/json' };
   if (body !== undefined) headers['Content-Type'] = 'application/json';
   if (token) headers.Authorization = `Bearer ${token}`;
 
@@ -151,6 +144,22 @@ export async function apiFetch<T>(path: string, options: ApiRequestOptions = {})
 
   if (response.status === 401 && token && endSessionOn401) config.onUnauthorized();
   return parseApiResponse<T>(response);
+}
+
+/** The bearer token to send, as an ApiError when the external sign-in service cannot give one. */
+export async function resolveToken(): Promise<string | null> {
+  try {
+    return await config.getToken();
+  } catch (cause) {
+    // Only the external sign-in service can fail here (it could not refresh its token).
+    throw new ApiError({
+      kind: 'network',
+      statusCode: 0,
+      error: 'Sign-in Error',
+      message: 'Your sign-in could not be confirmed. Check your connection and try again.',
+      cause,
+    });
+  }
 }
 
 /** Turns a fetch Response into the value or the ApiError it stands for. */

@@ -36,3 +36,33 @@ export function formatDateTime(iso: string, locale?: string): string {
   if (Number.isNaN(date.getTime())) return iso;
   return new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeStyle: 'short' }).format(date);
 }
+
+const BYTE_UNITS = ['B', 'KB', 'MB', 'GB', 'TB'] as const;
+
+/**
+ * "0 B", "812 KB", "38 MB", "1.4 GB". Units of 1024, as the server's limits are set
+ * (25 MB is 25 × 1024 × 1024 bytes), so a limit reads as the round number it was set to.
+ * One decimal below 10 of a unit, none above.
+ */
+export function formatBytes(bytes: number, locale?: string): string {
+  if (!Number.isFinite(bytes) || bytes <= 0) return '0 B';
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1024 && unit < BYTE_UNITS.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  // 1023.9 KB would print as "1,024 KB": move up a unit instead.
+  if (unit < BYTE_UNITS.length - 1 && Math.round(value) >= 1000) {
+    value /= 1024;
+    unit++;
+  }
+  const digits = unit === 0 || value >= 10 ? 0 : 1;
+  const text = new Intl.NumberFormat(locale, { maximumFractionDigits: digits }).format(value);
+  return `${text} ${BYTE_UNITS[unit]}`;
+}
+
+/** "1 photo", "12 photos". */
+export function formatCount(count: number, singular: string, plural = `${singular}s`, locale?: string): string {
+  return `${new Intl.NumberFormat(locale).format(count)} ${count === 1 ? singular : plural}`;
+}

@@ -1,7 +1,8 @@
 /**
- * The browser-test harness: builds the SPA, starts the API on a fresh embedded database, serves
- * the build with `vite preview` proxying to it, and launches Debian's Chromium. Each test file
- * calls `setupE2E()` once and gets its own API, database, server and browser.
+ * The browser-test harness: builds the SPA, starts the Storage and Replicate emulators in this
+ * process, starts the API on a fresh embedded database pointed at them, serves the build with
+ * `vite preview` proxying to it, and launches Debian's Chromium. Each test file calls
+ * `setupE2E()` once and gets its own API, database, emulators, server and browser.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
@@ -12,6 +13,8 @@ import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { build, preview, type PreviewServer } from 'vite';
 import { afterAll, beforeAll, expect } from 'vitest';
+import { createReplicateEmulator, type ReplicateEmulator } from '@visiona/emulators/replicate';
+import { createStorageEmulator } from '@visiona/emulators/storage';
 import type { PublicConfig, SessionResponse } from '@visiona/shared';
 
 export const webRoot = fileURLToPath(new URL('../..', import.meta.url));
@@ -31,13 +34,22 @@ export const e2e = {
   config: undefined as unknown as PublicConfig,
   /** The folder with the production build the preview server serves. */
   outDir: '',
+  /** The Replicate emulator the API trains on: tests change its speed or inject faults. */
+  replicate: undefined as unknown as ReplicateEmulator,
 };
+
+export interface E2EOptions {
+  /** Replicate emulator time multiplier (default 20: a training takes about a second). */
+  replicateSpeed?: number;
+}
 
 let tempRoot: string | undefined;
 let api: ChildProcess | undefined;
 let apiLog = '';
 let server: PreviewServer | undefined;
 let browser: Browser | undefined;
+let storage: Awaited<ReturnType<typeof createStorageEmulator>> | undefined;
+let replicate: ReplicateEmulator | undefined;
 let stopping = false;
 
 async function freePort(): Promise<number> {
@@ -77,7 +89,7 @@ export function apiOutput(): string {
 }
 
 /** Registers the beforeAll/afterAll that start and stop everything. Call once per test file. */
-export function setupE2E(): void {
+export function setupE2E(options: E2EOptions = {}): void {
   beforeAll(async () => {
     if (!existsSync(chromiumPath)) {
       throw new Error(
@@ -98,10 +110,23 @@ export function setupE2E(): void {
       process.env.NODE_ENV = nodeEnv;
     }
 
-    // 2. Start the API on a fresh database.
-    const [apiPort, webPort] = [await freePort(), await freePort()];
+    // 2. The emulators the API stores photos in and trains on, in this process.
+    const [apiPort, webPort, storagePort, replicatePort] = [await freePort(), await freePort(), await freePort(), await freePort()];
     e2e.apiUrl = `http://127.0.0.1:${apiPort}`;
     e2e.webUrl = `http://127.0.0.1:${webPort}`;
+    const serviceKey = `e2e-service-key-${Math.random().toString(36).slice(2)}`;
+    const replicateToken = `r8_e2e${Math.random().toString(36).slice(2)}`;
+    storage = await createStorageEmulator({ dataDir: path.join(tempRoot, 'storage'), serviceKey });
+    await storage.listen({ host: '127.0.0.1', port: storagePort });
+    replicate = await createReplicateEmulator({
+      apiToken: replicateToken,
+      publicUrl: `http://127.0.0.1:${replicatePort}`,
+      speed: options.replicateSpeed ?? 20,
+    });
+    await replicate.app.listen({ host: '127.0.0.1', port: replicatePort });
+    e2e.replicate = replicate;
+
+    // 3. Start the API on a fresh database.
     const env: NodeJS.ProcessEnv = {
       PATH: process.env.PATH,
       HOME: process.env.HOME,
@@ -112,6 +137,12 @@ export function setupE2E(): void {
       DATA_DIR: path.join(tempRoot, 'data'),
       WEB_ORIGIN: e2e.webUrl,
       LOG_LEVEL: 'warn',
+      SUPABASE_URL: `http://127.0.0.1:${storagePort}`,
+      SUPABASE_SERVICE_ROLE_KEY: serviceKey,
+      REPLICATE_API_TOKEN: replicateToken,
+      REPLICATE_BASE_URL: `http://127.0.0.1:${replicatePort}/v1`,
+      // Where the Replicate emulator sends its webhooks.
+      PUBLIC_API_URL: e2e.apiUrl,
     };
     if (process.env.DATABASE_URL) env.DATABASE_URL = process.env.DATABASE_URL;
     api = spawn(process.execPath, [apiEntry], { cwd: repoRoot, env, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -124,7 +155,7 @@ export function setupE2E(): void {
     await waitForReady(`${e2e.apiUrl}/readyz`, 30_000);
     e2e.config = (await (await fetch(`${e2e.apiUrl}/api/v1/config`)).json()) as PublicConfig;
 
-    // 3. Serve the build with the proxy pointing at that API.
+    // 4. Serve the build with the proxy pointing at that API.
     const proxy = Object.fromEntries(['/api', '/livez', '/readyz'].map((prefix) => [prefix, { target: e2e.apiUrl }]));
     server = await preview({
       root: webRoot,
@@ -133,7 +164,7 @@ export function setupE2E(): void {
       preview: { host: '127.0.0.1', port: webPort, strictPort: true, proxy },
     });
 
-    // 4. The browser.
+    // 5. The browser.
     browser = await chromium.launch({
       executablePath: chromiumPath,
       args: [
@@ -160,6 +191,8 @@ export function setupE2E(): void {
       await exited;
       clearTimeout(timer);
     }
+    await replicate?.close().catch(() => undefined);
+    await storage?.close().catch(() => undefined);
     if (tempRoot) rmSync(tempRoot, { recursive: true, force: true });
   }, 30_000);
 }

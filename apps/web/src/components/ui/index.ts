@@ -11,6 +11,7 @@ export { FullPage, FullPageLoader } from './full-page';
 export { Icon, type IconName } from './icon';
 export { Logo, LogoMark } from './logo';
 export { PageHeader } from './page-header';
+export { ProgressBar, type ProgressBarProps } from './progress-bar';
 export { RequestId } from './request-id';
 export { SelectField, type SelectFieldProps, type SelectOption } from './select-field';
 export { Skeleton, SkeletonText } from './skeleton';

@@ -1,19 +1,28 @@
-import { ComingSoonPage } from '@/features/coming-soon/components/coming-soon-page';
+import { useQueryClient } from '@tanstack/react-query';
+import { useLocation } from 'react-router';
+import { meQueryKey } from '@/features/auth/api/get-me';
 import { useLoadedConfig } from '@/features/config/api/get-config';
+import { ModelsPage } from '@/features/models/components/models-page';
+
+/** Navigation state the Train page leaves when it has started a training. */
+export interface ModelsLocationState {
+  startedModelId?: string;
+}
+
+function startedModelIdOf(state: unknown): string | null {
+  const id = (state as ModelsLocationState | null)?.startedModelId;
+  return typeof id === 'string' ? id : null;
+}
 
 export function Component() {
   const config = useLoadedConfig();
+  const queryClient = useQueryClient();
+  const location = useLocation();
   return (
-    <ComingSoonPage
-      title="Models"
-      icon="models"
-      summary="Your personal image models, trained on your photos."
-      capabilities={[
-        'Start training a personal FLUX LoRA model from your uploaded photos, run on Replicate.',
-        'Follow the training while it runs and see when your model is ready.',
-        'Choose which of your models to generate images with.',
-      ]}
-      note={config.features.training ? null : 'This server does not offer model training yet.'}
+    <ModelsPage
+      trainingEnabled={config.features.training}
+      startedModelId={startedModelIdOf(location.state)}
+      onCreditsMayHaveChanged={() => void queryClient.invalidateQueries({ queryKey: meQueryKey })}
     />
   );
 }

@@ -1,16 +1,7 @@
-import { ComingSoonPage } from '@/features/coming-soon/components/coming-soon-page';
+import { useLoadedConfig } from '@/features/config/api/get-config';
+import { PhotosPage } from '@/features/photos/components/photos-page';
 
 export function Component() {
-  return (
-    <ComingSoonPage
-      title="Photos"
-      icon="photos"
-      summary="The photos of you that Visiona learns your likeness from."
-      capabilities={[
-        'Upload 10 to 30 photos of yourself from your phone or computer.',
-        'See tips on what makes a good training photo: clear face, varied angles, expressions and lighting.',
-        'Remove photos you do not want used before training a model.',
-      ]}
-    />
-  );
+  const config = useLoadedConfig();
+  return <PhotosPage limits={config.uploads} minPhotos={config.training.minPhotos} />;
 }
