@@ -2,6 +2,7 @@ import { Readable } from 'node:stream';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import { createClient } from '@supabase/supabase-js';
 import type { Config } from '../config.ts';
+import { ServiceUnavailable } from '../lib/errors.ts';
 
 /** One object in a listed folder. */
 export interface StoredObject {
@@ -29,10 +30,25 @@ export interface ObjectStorage {
   listTree(prefix: string): Promise<StoredObject[]>;
 }
 
-export class StorageError extends Error {
+/**
+ * A failed call to Storage. To a client it is a 503 with a generic message (the
+ * detail stays in the logs); jobs retry it with backoff.
+ */
+export class StorageError extends ServiceUnavailable {
+  readonly detail: string;
   constructor(operation: string, cause: { message: string; statusCode?: string | number } | null) {
-    super(`storage ${operation} failed: ${cause?.message ?? 'unknown error'}`);
-    this.name = 'StorageError';
+    super('File storage is not reachable right now. Nothing was lost; try again in a minute.', 30);
+    this.detail = `storage ${operation} failed: ${cause?.message ?? 'unknown error'}`;
+  }
+}
+
+/** Network failures (refused, reset, timed out) surface as a StorageError too. */
+async function guard<T>(operation: string, call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (err) {
+    if (err instanceof StorageError) throw err;
+    throw new StorageError(operation, { message: (err as Error).message });
   }
 }
 
@@ -64,7 +80,7 @@ export function createObjectStorage(config: Config['storage'], opts: { timeoutMs
     }
   }
 
-  return {
+  const storage: ObjectStorage = {
     async ensureBucket() {
       const { data } = await client.storage.getBucket(config.bucket);
       if (data) {
@@ -96,7 +112,7 @@ export function createObjectStorage(config: Config['storage'], opts: { timeoutMs
     },
 
     async openRead(path, signal) {
-      const url = await this.signedUrl(path, 300);
+      const url = await storage.signedUrl(path, 300);
       const res = await fetch(url, { signal: signal ? AbortSignal.any([signal, AbortSignal.timeout(timeoutMs)]) : AbortSignal.timeout(timeoutMs) });
       if (!res.ok || !res.body) throw new StorageError('download', { message: `HTTP ${res.status}` });
       return Readable.fromWeb(res.body as WebReadableStream<Uint8Array>);
@@ -110,5 +126,14 @@ export function createObjectStorage(config: Config['storage'], opts: { timeoutMs
     },
 
     listTree: listFolder,
+  };
+  return {
+    ensureBucket: () => guard('ensureBucket', () => storage.ensureBucket()),
+    upload: (path, body, contentType) => guard('upload', () => storage.upload(path, body, contentType)),
+    signedUrl: (path, ttl) => guard('createSignedUrl', () => storage.signedUrl(path, ttl)),
+    signedUrls: (paths, ttl) => guard('createSignedUrls', () => storage.signedUrls(paths, ttl)),
+    openRead: (path, signal) => guard('download', () => storage.openRead(path, signal)),
+    remove: (paths) => guard('remove', () => storage.remove(paths)),
+    listTree: (prefix) => guard('list', () => storage.listTree(prefix)),
   };
 }
