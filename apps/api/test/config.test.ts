@@ -18,6 +18,10 @@ describe('configuration', () => {
     ['WEB_ORIGIN', 'not a url', /WEB_ORIGIN must be a URL/],
     ['SESSION_SECRET', 'short', /SESSION_SECRET must be at least 32 characters/],
     ['TRUST_PROXY', 'maybe', /TRUST_PROXY must be true or false/],
+    ['REPLICATE_TRAINER', 'ostris/flux-dev-lora-trainer', /REPLICATE_TRAINER must look like owner\/name:<64-hex version>/],
+    ['REPLICATE_WEBHOOK_SECRET', 'secret', /REPLICATE_WEBHOOK_SECRET must look like whsec_/],
+    ['UPLOAD_MAX_PHOTOS', '0', /UPLOAD_MAX_PHOTOS must be between 1 and 1000/],
+    ['PUBLIC_API_URL', 'ftp://x', /PUBLIC_API_URL must use http: or https:/],
   ])('refuses %s=%s with a message naming it', (name, value, message) => {
     let err: unknown;
     try {
@@ -28,6 +32,18 @@ describe('configuration', () => {
     expect(err).toBeInstanceOf(ConfigError);
     expect((err as ConfigError).variable).toBe(name);
     expect((err as Error).message).toMatch(message);
+  });
+
+  it('points at the local emulators by default, and requires the real services in production', () => {
+    const c = loadConfig({ PORT: '4000' });
+    expect(c.storage).toMatchObject({ url: 'http://127.0.0.1:54329', bucket: 'visiona-private' });
+    expect(c.replicate).toMatchObject({ baseUrl: 'http://127.0.0.1:8788/v1', trainer: { owner: 'ostris', name: 'flux-dev-lora-trainer' } });
+    expect(c.publicApiUrl).toBe('http://127.0.0.1:4000');
+    expect(loadConfig({ REPLICATE_API_TOKEN: 'r8_real' }).replicate.baseUrl).toBe('https://api.replicate.com/v1');
+    const prod = { NODE_ENV: 'production', SESSION_SECRET: 'x'.repeat(32) };
+    expect(() => loadConfig(prod)).toThrow(/SUPABASE_URL is required in production/);
+    expect(() => loadConfig({ SUPABASE_URL: 'https://p.supabase.co' })).toThrow(/SUPABASE_SERVICE_ROLE_KEY is required when SUPABASE_URL is set/);
+    expect(() => loadConfig({ ...prod, SUPABASE_URL: 'https://p.supabase.co', SUPABASE_SERVICE_ROLE_KEY: 'k' })).toThrow(/REPLICATE_API_TOKEN is required/);
   });
 
   it('requires a shared session secret in production on a server database', () => {
