@@ -14,12 +14,14 @@ import {
   apiSignUp,
   e2e,
   newPage,
+  noHorizontalOverflow,
   seedSession,
   setupE2E,
   shot,
-  storedToken,
+  signUpInBrowser,
   uncaughtErrors,
   uniqueEmail,
+  watchPosts,
 } from './support/e2e';
 
 setupE2E();
@@ -32,10 +34,6 @@ function callApi(token: string, path: string, init: RequestInit = {}) {
     ...init,
     headers: { authorization: `Bearer ${token}`, ...(init.body ? { 'content-type': 'application/json' } : {}) },
   });
-}
-
-async function noHorizontalOverflow(page: Page, width: number) {
-  expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(width);
 }
 
 /** Creates a token through the form and returns the secret shown in the reveal panel. */
@@ -53,19 +51,11 @@ describe('personal API tokens', () => {
     const email = uniqueEmail('tokens');
     const { context, page } = await newPage();
     await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: e2e.webUrl });
-    const tokenPosts: string[] = [];
-    page.on('request', (req) => {
-      if (req.method() === 'POST' && new URL(req.url()).pathname === '/api/v1/tokens') tokenPosts.push(req.url());
-    });
+    const tokenPosts = watchPosts(page, '/api/v1/tokens');
     try {
       // Sign up; the header and the dashboard show the new account's credits.
-      await page.goto('/sign-up');
-      await page.getByLabel('Email', { exact: true }).fill(email);
-      await page.getByLabel('Password', { exact: true }).fill(PASSWORD);
-      await page.getByRole('button', { name: 'Create account' }).click();
-      await page.getByRole('heading', { level: 1, name: `Welcome, ${email}` }).waitFor();
-      const session = await storedToken(page);
-      const me = (await (await callApi(session!, '/api/v1/me')).json()) as Me;
+      const session = await signUpInBrowser(page, email);
+      const me = (await (await callApi(session, '/api/v1/me')).json()) as Me;
       // A new account starts with the server's sign-up grant (SIGNUP_CREDITS), shown as /me says.
       expect(me.creditBalance).toBeTypeOf('number');
       const credits = formatCredits(me.creditBalance!);
@@ -97,7 +87,7 @@ describe('personal API tokens', () => {
       const nameInput = page.getByLabel('Name', { exact: true });
       expect(await nameInput.getAttribute('aria-invalid')).toBe('true');
       expect(await nameInput.evaluate((el) => el === document.activeElement)).toBe(true);
-      expect(tokenPosts).toEqual([]);
+      expect(tokenPosts).toHaveLength(0);
       // Each scope says what it allows.
       const tokensScope = page.getByRole('checkbox', { name: 'tokens' });
       expect(await tokensScope.getAttribute('aria-describedby')).toBeTruthy();

@@ -7,7 +7,20 @@
 import type { Page, Request } from 'playwright-core';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Me, Model, ModelList, PhotoList, SessionResponse } from '@visiona/shared';
-import { PASSWORD, apiSignUp, e2e, newPage, pathOf, seedSession, setupE2E, shot, storedToken, uncaughtErrors, uniqueEmail } from './support/e2e';
+import {
+  apiSignUp,
+  e2e,
+  newPage,
+  noHorizontalOverflow,
+  pathOf,
+  seedSession,
+  setupE2E,
+  shot,
+  signUpInBrowser,
+  uncaughtErrors,
+  uniqueEmail,
+  watchPosts,
+} from './support/e2e';
 import { PDF_BYTES, storedZip, testPhoto } from './support/images';
 
 setupE2E({ replicateSpeed: 20 });
@@ -30,10 +43,6 @@ async function uploadThroughApi(token: string, count: number, seedBase: number):
   for (let i = 0; i < count; i++) body.append('files', new Blob([new Uint8Array(testPhoto(seedBase + i))], { type: 'image/png' }), `api-photo-${i + 1}.png`);
   const res = await callApi(token, '/api/v1/photos', { method: 'POST', body });
   expect(res.status, await res.clone().text()).toBe(201);
-}
-
-async function noHorizontalOverflow(page: Page, width: number) {
-  expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(width);
 }
 
 /** Every thumbnail in the grid has loaded a real image. */
@@ -86,18 +95,9 @@ describe('photos to a trained model', () => {
     const email = uniqueEmail('training');
     const { context, page } = await newPage({ width: 1280, height: 900 });
     const uploads = watchUploads(page);
-    const modelPosts: Array<Record<string, string>> = [];
-    page.on('request', (req) => {
-      if (req.method() === 'POST' && new URL(req.url()).pathname === '/api/v1/models') modelPosts.push(req.headers());
-    });
+    const modelPosts = watchPosts(page, '/api/v1/models');
     try {
-      // Sign up.
-      await page.goto('/sign-up');
-      await page.getByLabel('Email', { exact: true }).fill(email);
-      await page.getByLabel('Password', { exact: true }).fill(PASSWORD);
-      await page.getByRole('button', { name: 'Create account' }).click();
-      await page.getByRole('heading', { level: 1, name: `Welcome, ${email}` }).waitFor();
-      const token = (await storedToken(page))!;
+      const token = await signUpInBrowser(page, email);
       const startBalance = (await me(token)).creditBalance ?? 0;
       expect(startBalance).toBeGreaterThanOrEqual(e2e.config.training.costCredits);
 
@@ -230,7 +230,7 @@ describe('photos to a trained model', () => {
       await page.getByRole('button', { name: /^Start training/ }).click();
       await page.getByText('LoRA rank must be a whole number from 1 to 128.').waitFor();
       await expect.poll(() => page.getByLabel('LoRA rank').evaluate((el) => el === document.activeElement)).toBe(true);
-      expect(modelPosts).toEqual([]);
+      expect(modelPosts).toHaveLength(0);
       await page.getByLabel('LoRA rank').fill('16');
       await page.getByLabel('Training steps').fill('1000');
       await shot(page, 'train');
@@ -240,7 +240,7 @@ describe('photos to a trained model', () => {
       await page.getByRole('button', { name: /^Start training/ }).click();
       await page.waitForURL((url) => url.pathname === '/models');
       expect(modelPosts).toHaveLength(1);
-      expect(modelPosts[0]?.['idempotency-key']).toMatch(/^[0-9a-f-]{36}$/);
+      expect(modelPosts[0]?.headers()['idempotency-key']).toMatch(/^[0-9a-f-]{36}$/);
       await page.getByRole('heading', { level: 1, name: 'Models' }).waitFor();
       await page.getByText('Training started').waitFor();
       const card = page.getByTestId('model-card').filter({ hasText: name });

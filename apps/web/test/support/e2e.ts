@@ -10,7 +10,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type Page, type Request } from 'playwright-core';
 import { build, preview, type PreviewServer } from 'vite';
 import { afterAll, beforeAll, expect } from 'vitest';
 import { createReplicateEmulator, type ReplicateEmulator } from '@visiona/emulators/replicate';
@@ -245,6 +245,31 @@ export async function storedToken(page: Page): Promise<string | null> {
     const raw = localStorage.getItem('visiona.session');
     return raw ? (JSON.parse(raw) as { token: string }).token : null;
   });
+}
+
+/** Signs up through the sign-up form, waits for the dashboard, and returns the session token the app stored. */
+export async function signUpInBrowser(page: Page, email: string): Promise<string> {
+  await page.goto('/sign-up');
+  await page.getByLabel('Email', { exact: true }).fill(email);
+  await page.getByLabel('Password', { exact: true }).fill(PASSWORD);
+  await page.getByRole('button', { name: 'Create account' }).click();
+  await page.getByRole('heading', { level: 1, name: `Welcome, ${email}` }).waitFor();
+  const token = await storedToken(page);
+  expect(token).toBeTruthy();
+  return token!;
+}
+
+/** The POST requests the page sends to `pathname` from now on: proof that a form did, or did not, call the API. */
+export function watchPosts(page: Page, pathname: string): Request[] {
+  const posts: Request[] = [];
+  page.on('request', (req) => {
+    if (req.method() === 'POST' && new URL(req.url()).pathname === pathname) posts.push(req);
+  });
+  return posts;
+}
+
+export async function noHorizontalOverflow(page: Page, width: number) {
+  expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(width);
 }
 
 /** Puts a session in localStorage as if the person had signed in earlier. */

@@ -1,4 +1,4 @@
-import type { CSSProperties } from 'react';
+import { Fragment, type CSSProperties, type ReactNode } from 'react';
 import { cx } from './cx';
 
 export interface SkeletonProps {
@@ -21,5 +21,31 @@ export function SkeletonText({ lines = 3, className }: { lines?: number; classNa
         <Skeleton key={i} width={i === lines - 1 && lines > 1 ? '60%' : '100%'} />
       ))}
     </span>
+  );
+}
+
+export interface SkeletonListProps {
+  /** What screen readers hear instead of the placeholders, e.g. "Loading your models". */
+  label: string;
+  /** The class of the real list, so the placeholders take its layout. */
+  className: string;
+  rows: number;
+  /** One placeholder row (an `li`), repeated `rows` times. */
+  children: ReactNode;
+}
+
+/** A list that is on its way: placeholder rows, and a status message for screen readers. */
+export function SkeletonList({ label, className, rows, children }: SkeletonListProps) {
+  return (
+    <div aria-busy="true">
+      <p className="sr-only" role="status">
+        {label}
+      </p>
+      <ul className={className} aria-hidden="true">
+        {Array.from({ length: rows }, (_, i) => (
+          <Fragment key={i}>{children}</Fragment>
+        ))}
+      </ul>
+    </div>
   );
 }

@@ -1,5 +1,5 @@
 import type { ReactNode } from 'react';
-import { ButtonLink, Card, Icon, PageHeader, type IconName } from '@/components/ui';
+import { ButtonLink, Card, Checklist, Icon, PageHeader, type IconName } from '@/components/ui';
 import { paths } from '@/config/paths';
 
 export interface ComingSoonPageProps {
@@ -32,14 +32,7 @@ export function ComingSoonPage({ title, icon, summary, capabilities, note }: Com
           </div>
         </div>
         <h3 className="coming-soon__subtitle">What you will be able to do here</h3>
-        <ul className="checklist">
-          {capabilities.map((item) => (
-            <li key={item}>
-              <Icon name="check" size={16} />
-              <span>{item}</span>
-            </li>
-          ))}
-        </ul>
+        <Checklist items={capabilities} />
         {note ? <div className="coming-soon__note">{note}</div> : null}
         <div>
           <ButtonLink to={paths.home} variant="secondary" size="sm">

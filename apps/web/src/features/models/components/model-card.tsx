@@ -1,5 +1,5 @@
 import type { Model, ModelStatus } from '@visiona/shared';
-import { Alert, Badge, Button, ButtonLink, Icon, type BadgeTone } from '@/components/ui';
+import { Alert, Badge, Button, ButtonLink, Icon, cx, type BadgeTone } from '@/components/ui';
 import { paths } from '@/config/paths';
 import { formatCount, formatCredits, formatDateTime } from '@/lib/format';
 import { STATUS_LABELS, formatDuration } from '../utils/training-progress';
@@ -30,13 +30,13 @@ export function ModelCard({ model, highlighted = false, onCancel, onDelete }: Mo
   const took = model.completedAt ? Date.parse(model.completedAt) - Date.parse(model.createdAt) : Number.NaN;
   return (
     <li
-      className={`model-card model-card--${model.status.toLowerCase()}${highlighted ? ' model-card--highlighted' : ''}`}
+      className={cx('card', 'model-card', highlighted && 'model-card--highlighted')}
       data-testid="model-card"
       data-model-id={model.id}
       data-status={model.status}
     >
       <div className="model-card__head">
-        <span className="model-card__icon" aria-hidden="true">
+        <span className={`icon-tile icon-tile--${STATUS_TONES[model.status]}`} aria-hidden="true">
           <Icon name="models" size={20} />
         </span>
         <div className="model-card__title">

@@ -1,6 +1,6 @@
 import { useEffect, useRef, useState } from 'react';
 import type { Model } from '@visiona/shared';
-import { Alert, ButtonLink, Card, EmptyState, ErrorState, Icon, PageHeader, Skeleton, SkeletonText } from '@/components/ui';
+import { Alert, ButtonLink, Card, EmptyState, ErrorState, Icon, PageHeader, Skeleton, SkeletonList, SkeletonText } from '@/components/ui';
 import { paths } from '@/config/paths';
 import { useModels } from '../api/get-models';
 import { newlyFinished } from '../utils/training-progress';
@@ -24,22 +24,15 @@ function finishedMessage(model: Model): string {
 
 function ModelListSkeleton() {
   return (
-    <div aria-busy="true">
-      <p className="sr-only" role="status">
-        Loading your models
-      </p>
-      <ul className="model-list" aria-hidden="true">
-        {[0, 1].map((i) => (
-          <li key={i} className="model-card">
-            <div className="skeleton-row">
-              <Skeleton width="2.5rem" height="2.5rem" radius="10px" />
-              <SkeletonText lines={2} />
-            </div>
-            <Skeleton height="0.6rem" radius="999px" />
-          </li>
-        ))}
-      </ul>
-    </div>
+    <SkeletonList label="Loading your models" className="model-list" rows={2}>
+      <li className="card model-card">
+        <div className="skeleton-row">
+          <Skeleton width="2.5rem" height="2.5rem" radius="10px" />
+          <SkeletonText lines={2} />
+        </div>
+        <Skeleton height="0.6rem" radius="999px" />
+      </li>
+    </SkeletonList>
   );
 }
 

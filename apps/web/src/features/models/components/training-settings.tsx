@@ -1,12 +1,13 @@
-import { useId } from 'react';
+import type { ChangeEvent } from 'react';
 import { TRAINER_OPTIMIZERS, TRAINER_RESOLUTIONS, TRAINING_RANGES, type TrainingParameters } from '@visiona/shared';
-import { Button, Card, CardHeader, Icon, InputField, SelectField, cx } from '@/components/ui';
+import { Button, Card, CardHeader, CheckboxCard, CheckboxGroup, Icon, InputField, SelectField, cx } from '@/components/ui';
 import type { FieldErrors } from '@/lib/form-errors';
 import {
   CAPTION_AFFIX_MAX_LENGTH,
   advancedChanged,
   formatLearningRate,
   toggleResolution,
+  trainFieldLabels,
   type Optimizer,
   type TrainField,
   type TrainFormValues,
@@ -33,11 +34,37 @@ function isOptimizer(value: string): value is Optimizer {
   return (TRAINER_OPTIMIZERS as readonly string[]).includes(value);
 }
 
+/** The parameters typed into a text box (kept as typed: see TrainFormValues). */
+type TextParameter = 'steps' | 'loraRank' | 'learningRate' | 'batchSize' | 'autocaptionPrefix' | 'autocaptionSuffix';
+
 /** The trainer's parameters: steps and captions up front, the rest folded away. */
 export function TrainingSettings({ values, errors, defaults, onChange, onReset, advancedOpen, onAdvancedToggle, fieldId }: TrainingSettingsProps) {
-  const resolutionHintId = useId();
-  const resolutionErrorId = useId();
   const changed = advancedChanged(values, defaults);
+
+  /** What a text box takes from the form: its id, label, value, change and error. */
+  function textInput(field: TextParameter) {
+    return {
+      id: fieldId(field),
+      label: trainFieldLabels[field],
+      value: values[field],
+      onChange: (event: ChangeEvent<HTMLInputElement>) => onChange(field, event.target.value),
+      error: errors[field],
+    };
+  }
+
+  /** A required whole number within the range the API accepts, which the hint starts with. */
+  function wholeNumberInput(field: 'steps' | 'loraRank' | 'batchSize', hint: string) {
+    const limits = TRAINING_RANGES[field];
+    return {
+      ...textInput(field),
+      type: 'number',
+      inputMode: 'numeric' as const,
+      min: limits.min,
+      max: limits.max,
+      required: true,
+      hint: `${range(limits)}. ${hint}`,
+    };
+  }
 
   return (
     <Card aria-labelledby="training-settings-title">
@@ -47,38 +74,17 @@ export function TrainingSettings({ values, errors, defaults, onChange, onReset, 
         description="The defaults suit most photo sets. Change them only if you know what they do."
       />
       <InputField
-        id={fieldId('steps')}
-        label="Training steps"
-        type="number"
-        inputMode="numeric"
-        min={TRAINING_RANGES.steps.min}
-        max={TRAINING_RANGES.steps.max}
+        {...wholeNumberInput('steps', `More steps learn more detail and take longer; ${number.format(defaults.steps)} suits most sets.`)}
         step={50}
-        required
-        value={values.steps}
-        onChange={(e) => onChange('steps', e.target.value)}
-        error={errors.steps}
-        hint={`${range(TRAINING_RANGES.steps)}. More steps learn more detail and take longer; ${number.format(defaults.steps)} suits most sets.`}
       />
 
-      <div className="choice">
-        <input
-          id={fieldId('autocaption')}
-          type="checkbox"
-          className="choice__input"
-          checked={values.autocaption}
-          onChange={(e) => onChange('autocaption', e.target.checked)}
-          aria-describedby="autocaption-description"
-        />
-        <div className="choice__text">
-          <label htmlFor={fieldId('autocaption')} className="choice__label">
-            Caption photos automatically
-          </label>
-          <p className="choice__description" id="autocaption-description">
-            Describes each photo before training, so the model learns you rather than the background.
-          </p>
-        </div>
-      </div>
+      <CheckboxCard
+        id={fieldId('autocaption')}
+        label="Caption photos automatically"
+        description="Describes each photo before training, so the model learns you rather than the background."
+        checked={values.autocaption}
+        onChange={(e) => onChange('autocaption', e.target.checked)}
+      />
 
       <details className="advanced" open={advancedOpen} onToggle={(e) => onAdvancedToggle(e.currentTarget.open)}>
         <summary className="advanced__summary">
@@ -87,48 +93,20 @@ export function TrainingSettings({ values, errors, defaults, onChange, onReset, 
           <Icon name="arrowRight" size={16} className="advanced__chevron" />
         </summary>
         <div className="advanced__body">
-          <div className="form-grid">
+          <div className="form-row">
+            <InputField {...wholeNumberInput('loraRank', 'Higher captures more detail, with larger weights.')} />
             <InputField
-              id={fieldId('loraRank')}
-              label="LoRA rank"
-              type="number"
-              inputMode="numeric"
-              min={TRAINING_RANGES.loraRank.min}
-              max={TRAINING_RANGES.loraRank.max}
-              required
-              value={values.loraRank}
-              onChange={(e) => onChange('loraRank', e.target.value)}
-              error={errors.loraRank}
-              hint={`${range(TRAINING_RANGES.loraRank)}. Higher captures more detail, with larger weights.`}
-            />
-            <InputField
-              id={fieldId('learningRate')}
-              label="Learning rate"
+              {...textInput('learningRate')}
               inputMode="decimal"
               autoComplete="off"
               spellCheck={false}
               required
-              value={values.learningRate}
-              onChange={(e) => onChange('learningRate', e.target.value)}
-              error={errors.learningRate}
               hint={`${formatLearningRate(TRAINING_RANGES.learningRate.min)}–${formatLearningRate(TRAINING_RANGES.learningRate.max)}. How big each learning step is.`}
             />
-            <InputField
-              id={fieldId('batchSize')}
-              label="Batch size"
-              type="number"
-              inputMode="numeric"
-              min={TRAINING_RANGES.batchSize.min}
-              max={TRAINING_RANGES.batchSize.max}
-              required
-              value={values.batchSize}
-              onChange={(e) => onChange('batchSize', e.target.value)}
-              error={errors.batchSize}
-              hint={`${range(TRAINING_RANGES.batchSize)}. Photos per step.`}
-            />
+            <InputField {...wholeNumberInput('batchSize', 'Photos per step.')} />
             <SelectField
               id={fieldId('optimizer')}
-              label="Optimizer"
+              label={trainFieldLabels.optimizer}
               options={OPTIMIZER_OPTIONS}
               value={values.optimizer}
               onChange={(e) => {
@@ -139,21 +117,12 @@ export function TrainingSettings({ values, errors, defaults, onChange, onReset, 
             />
           </div>
 
-          <fieldset
-            className={cx('resolutions', errors.resolution && 'resolutions--invalid')}
-            aria-describedby={[errors.resolution ? resolutionErrorId : null, resolutionHintId].filter(Boolean).join(' ')}
+          <CheckboxGroup
+            legend={trainFieldLabels.resolution}
+            hint="Sizes, in pixels, the photos are trained at. More sizes generalise better."
+            error={errors.resolution}
           >
-            <legend className="field__label">Resolutions</legend>
-            <p className="field__hint" id={resolutionHintId}>
-              Sizes, in pixels, the photos are trained at. More sizes generalise better.
-            </p>
-            {errors.resolution ? (
-              <p className="field__error" id={resolutionErrorId}>
-                <Icon name="alert" size={16} />
-                <span>{errors.resolution}</span>
-              </p>
-            ) : null}
-            <div className="resolutions__options">
+            <div className="resolutions">
               {TRAINER_RESOLUTIONS.map((resolution, index) => {
                 const id = index === 0 ? fieldId('resolution') : `${fieldId('resolution')}-${resolution}`;
                 const checked = values.resolution.includes(resolution);
@@ -170,28 +139,20 @@ export function TrainingSettings({ values, errors, defaults, onChange, onReset, 
                 );
               })}
             </div>
-          </fieldset>
+          </CheckboxGroup>
 
-          <div className="form-grid">
+          <div className="form-row">
             <InputField
-              id={fieldId('autocaptionPrefix')}
-              label="Caption prefix"
+              {...textInput('autocaptionPrefix')}
               maxLength={CAPTION_AFFIX_MAX_LENGTH + 50}
-              value={values.autocaptionPrefix}
-              onChange={(e) => onChange('autocaptionPrefix', e.target.value)}
-              error={errors.autocaptionPrefix}
-              hint="Put before each automatic caption, e.g. “a photo of”."
               disabled={!values.autocaption}
+              hint="Put before each automatic caption, e.g. “a photo of”."
             />
             <InputField
-              id={fieldId('autocaptionSuffix')}
-              label="Caption suffix"
+              {...textInput('autocaptionSuffix')}
               maxLength={CAPTION_AFFIX_MAX_LENGTH + 50}
-              value={values.autocaptionSuffix}
-              onChange={(e) => onChange('autocaptionSuffix', e.target.value)}
-              error={errors.autocaptionSuffix}
-              hint="Put after each automatic caption, e.g. “in natural light”."
               disabled={!values.autocaption}
+              hint="Put after each automatic caption, e.g. “in natural light”."
             />
           </div>
           <div>

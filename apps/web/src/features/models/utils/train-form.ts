@@ -7,34 +7,18 @@ import {
   type TrainingParameters,
 } from '@visiona/shared';
 import type { FieldErrors } from '@/lib/form-errors';
+import { toggleInOrder } from '@/lib/toggle-in-order';
 
 export const MODEL_NAME_MAX_LENGTH = 100;
 export const CAPTION_AFFIX_MAX_LENGTH = 200;
 
-export type TrainField =
-  | 'name'
-  | 'triggerWord'
-  | 'steps'
-  | 'loraRank'
-  | 'learningRate'
-  | 'batchSize'
-  | 'resolution'
-  | 'optimizer'
-  | 'autocaptionPrefix'
-  | 'autocaptionSuffix';
+/** Fields folded away under "Advanced settings": the form opens it when one of them has an error. */
+const ADVANCED_FIELDS = ['loraRank', 'learningRate', 'batchSize', 'resolution', 'optimizer', 'autocaptionPrefix', 'autocaptionSuffix'] as const;
 
-export const trainFields = [
-  'name',
-  'triggerWord',
-  'steps',
-  'loraRank',
-  'learningRate',
-  'batchSize',
-  'resolution',
-  'optimizer',
-  'autocaptionPrefix',
-  'autocaptionSuffix',
-] as const satisfies readonly TrainField[];
+/** The fields that can show an error, in the form's order: the first invalid one gets the focus. */
+export const trainFields = ['name', 'triggerWord', 'steps', ...ADVANCED_FIELDS] as const;
+export type TrainField = (typeof trainFields)[number];
+export const advancedFields: readonly TrainField[] = ADVANCED_FIELDS;
 
 export const trainFieldLabels: Record<TrainField, string> = {
   name: 'Name',
@@ -48,17 +32,6 @@ export const trainFieldLabels: Record<TrainField, string> = {
   autocaptionPrefix: 'Caption prefix',
   autocaptionSuffix: 'Caption suffix',
 };
-
-/** Fields folded away under "Advanced settings": the form opens it when one of them has an error. */
-export const advancedFields: readonly TrainField[] = [
-  'loraRank',
-  'learningRate',
-  'batchSize',
-  'resolution',
-  'optimizer',
-  'autocaptionPrefix',
-  'autocaptionSuffix',
-];
 
 export type Optimizer = (typeof TRAINER_OPTIMIZERS)[number];
 export type Resolution = (typeof TRAINER_RESOLUTIONS)[number];
@@ -157,10 +130,10 @@ export function validateTrainForm(values: TrainFormValues): FieldErrors<TrainFie
   const checks: Array<[TrainField, string | undefined]> = [
     ['name', validateName(values.name)],
     ['triggerWord', validateTriggerWord(values.triggerWord)],
-    ['steps', validateInteger('Training steps', values.steps, TRAINING_RANGES.steps)],
-    ['loraRank', validateInteger('LoRA rank', values.loraRank, TRAINING_RANGES.loraRank)],
+    ['steps', validateInteger(trainFieldLabels.steps, values.steps, TRAINING_RANGES.steps)],
+    ['loraRank', validateInteger(trainFieldLabels.loraRank, values.loraRank, TRAINING_RANGES.loraRank)],
     ['learningRate', validateLearningRate(values.learningRate)],
-    ['batchSize', validateInteger('Batch size', values.batchSize, TRAINING_RANGES.batchSize)],
+    ['batchSize', validateInteger(trainFieldLabels.batchSize, values.batchSize, TRAINING_RANGES.batchSize)],
     ['resolution', values.resolution.length === 0 ? 'Choose at least one resolution.' : undefined],
     ['optimizer', (TRAINER_OPTIMIZERS as readonly string[]).includes(values.optimizer) ? undefined : 'Choose an optimizer.'],
     [
@@ -178,10 +151,7 @@ export function validateTrainForm(values: TrainFormValues): FieldErrors<TrainFie
 
 /** Adds or removes a resolution, keeping TRAINER_RESOLUTIONS' order. */
 export function toggleResolution(current: readonly Resolution[], resolution: Resolution, checked: boolean): Resolution[] {
-  const set = new Set(current);
-  if (checked) set.add(resolution);
-  else set.delete(resolution);
-  return TRAINER_RESOLUTIONS.filter((r) => set.has(r));
+  return toggleInOrder(TRAINER_RESOLUTIONS, current, resolution, checked);
 }
 
 /** The request body for POST /api/v1/models, from values that passed validateTrainForm. */

@@ -1,6 +1,6 @@
-import { useMutation, useQueryClient } from '@tanstack/react-query';
 import type { PhotoList } from '@visiona/shared';
-import { ApiError, apiFetch } from '@/lib/api-client';
+import { apiFetch } from '@/lib/api-client';
+import { useDeleteFromList } from '@/lib/delete-from-list';
 import { photosQueryKey } from './get-photos';
 
 /** Deletes a photo: the row and the stored bytes. */
@@ -8,29 +8,22 @@ export function deletePhoto(id: string): Promise<void> {
   return apiFetch<void>(`/api/v1/photos/${encodeURIComponent(id)}`, { method: 'DELETE' });
 }
 
-/** Deletes a photo, drops it from the list at once, then refetches. A 404 means it is already gone. */
+/**
+ * Deletes a photo, drops it from the list (with its count and size) at once, then refetches.
+ * A 404 means it is already gone.
+ */
 export function useDeletePhoto() {
-  const queryClient = useQueryClient();
-  return useMutation({
-    mutationFn: async (id: string) => {
-      try {
-        await deletePhoto(id);
-      } catch (error) {
-        if (error instanceof ApiError && error.statusCode === 404 && error.code !== 'route_not_found') return;
-        throw error;
-      }
-    },
-    onSuccess: (_result, id) => {
-      queryClient.setQueryData<PhotoList>(photosQueryKey, (old) => {
-        const gone = old?.items.find((photo) => photo.id === id);
-        if (!old || !gone) return old;
-        return {
-          items: old.items.filter((photo) => photo.id !== id),
-          count: Math.max(0, old.count - 1),
-          totalBytes: Math.max(0, old.totalBytes - gone.byteSize),
-        };
-      });
-      void queryClient.invalidateQueries({ queryKey: photosQueryKey });
+  return useDeleteFromList<PhotoList>({
+    remove: deletePhoto,
+    listKey: photosQueryKey,
+    withoutItem: (list, id) => {
+      const gone = list.items.find((photo) => photo.id === id);
+      if (!gone) return list;
+      return {
+        items: list.items.filter((photo) => photo.id !== id),
+        count: Math.max(0, list.count - 1),
+        totalBytes: Math.max(0, list.totalBytes - gone.byteSize),
+      };
     },
   });
 }

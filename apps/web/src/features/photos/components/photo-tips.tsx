@@ -1,4 +1,4 @@
-import { Card, CardHeader, Icon } from '@/components/ui';
+import { Card, CardHeader, Checklist, Icon } from '@/components/ui';
 
 const good = [
   'Only you in the picture, with your face clearly visible and in focus.',
@@ -29,25 +29,11 @@ export function PhotoTips({ minRecommendedSide }: { minRecommendedSide: number }
       />
       <div className="photo-tips__group">
         <h3 className="photo-tips__heading">Do</h3>
-        <ul className="checklist">
-          {good.map((tip) => (
-            <li key={tip}>
-              <Icon name="check" size={16} />
-              <span>{tip}</span>
-            </li>
-          ))}
-        </ul>
+        <Checklist items={good} />
       </div>
       <div className="photo-tips__group">
         <h3 className="photo-tips__heading">Avoid</h3>
-        <ul className="checklist checklist--avoid">
-          {avoid.map((tip) => (
-            <li key={tip}>
-              <Icon name="close" size={16} />
-              <span>{tip}</span>
-            </li>
-          ))}
-        </ul>
+        <Checklist items={avoid} tone="avoid" />
       </div>
       <p className="photo-tips__privacy">
         <Icon name="lock" size={16} />

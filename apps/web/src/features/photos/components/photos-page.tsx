@@ -1,5 +1,5 @@
 import type { UploadLimits } from '@visiona/shared';
-import { Alert, ButtonLink, Card, EmptyState, ErrorState, Icon, PageHeader, Skeleton } from '@/components/ui';
+import { Alert, ButtonLink, Card, EmptyState, ErrorState, Icon, PageHeader, Skeleton, SkeletonList } from '@/components/ui';
 import { paths } from '@/config/paths';
 import { usePhotos } from '../api/get-photos';
 import { useUploadQueue } from '../hooks/use-upload-queue';
@@ -16,22 +16,15 @@ export interface PhotosPageProps {
 
 function PhotoGridSkeleton() {
   return (
-    <div aria-busy="true">
-      <p className="sr-only" role="status">
-        Loading your photos
-      </p>
-      <ul className="photo-grid" aria-hidden="true">
-        {Array.from({ length: 8 }, (_, i) => (
-          <li key={i} className="photo-card">
-            <Skeleton className="photo-card__media" height="auto" radius="0" />
-            <div className="photo-card__body">
-              <Skeleton width="70%" height="0.9rem" />
-              <Skeleton width="45%" height="0.8rem" />
-            </div>
-          </li>
-        ))}
-      </ul>
-    </div>
+    <SkeletonList label="Loading your photos" className="photo-grid" rows={8}>
+      <li className="photo-card">
+        <Skeleton className="photo-card__media" height="auto" radius="0" />
+        <div className="photo-card__body">
+          <Skeleton width="70%" height="0.9rem" />
+          <Skeleton width="45%" height="0.8rem" />
+        </div>
+      </li>
+    </SkeletonList>
   );
 }
 

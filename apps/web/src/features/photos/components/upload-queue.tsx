@@ -32,9 +32,10 @@ function UploadRow({ item, onRetry, onRemove }: { item: UploadItem; onRetry: () 
   const errorId = `${item.id}-error`;
   const active = item.status === 'queued' || item.status === 'uploading';
   const icon = item.status === 'done' ? 'check' : item.status === 'failed' ? 'alert' : item.kind === 'zip' ? 'archive' : 'image';
+  const tone = item.status === 'done' ? 'success' : item.status === 'failed' ? 'danger' : 'neutral';
   return (
     <li className={cx('upload-item', `upload-item--${item.status}`)} data-testid="upload-item" data-status={item.status}>
-      <span className="upload-item__icon">
+      <span className={`icon-tile icon-tile--sm icon-tile--${tone}`}>
         <Icon name={icon} size={18} />
       </span>
       <div className="upload-item__main">

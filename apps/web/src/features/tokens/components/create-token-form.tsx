@@ -7,7 +7,7 @@ import {
   type CreatedApiToken,
   type TokenScopeName,
 } from '@visiona/shared';
-import { Alert, Button, Card, CardHeader, Icon, InputField, RequestId, SelectField, cx } from '@/components/ui';
+import { Alert, Button, Card, CardHeader, CheckboxCard, CheckboxGroup, Icon, InputField, RequestId, SelectField, cx } from '@/components/ui';
 import type { ApiError } from '@/lib/api-client';
 import { formatDate } from '@/lib/format';
 import { mapApiErrorToForm, type FieldErrors } from '@/lib/form-errors';
@@ -51,8 +51,6 @@ export function CreateTokenForm({ mutation }: CreateTokenFormProps) {
   const expiryRef = useRef<HTMLSelectElement>(null);
   const alertRef = useRef<HTMLDivElement>(null);
   const scopesId = useId();
-  const scopesErrorId = `${scopesId}-error`;
-  const scopesHintId = `${scopesId}-hint`;
 
   function focusField(field: TokenField) {
     if (field === 'name') nameRef.current?.focus();
@@ -122,7 +120,7 @@ export function CreateTokenForm({ mutation }: CreateTokenFormProps) {
           </Alert>
         ) : null}
 
-        <div className="token-form__row">
+        <div className="form-row token-form__row">
           <InputField
             ref={nameRef}
             className="token-form__name"
@@ -151,52 +149,31 @@ export function CreateTokenForm({ mutation }: CreateTokenFormProps) {
           />
         </div>
 
-        <fieldset
+        <CheckboxGroup
           ref={scopesRef}
-          className={cx('scopes', errors.scopes && 'scopes--invalid')}
-          aria-describedby={[errors.scopes ? scopesErrorId : null, scopesHintId].filter(Boolean).join(' ')}
+          legend="Scopes"
+          hint={<>What the token may do. <code>read</code> is enough to look things up.</>}
+          error={errors.scopes}
         >
-          <legend className="field__label">Scopes</legend>
-          <p className="field__hint scopes__hint" id={scopesHintId}>
-            What the token may do. <code>read</code> is enough to look things up.
-          </p>
-          {errors.scopes ? (
-            <p className="field__error" id={scopesErrorId}>
-              <Icon name="alert" size={16} />
-              <span>{errors.scopes}</span>
-            </p>
-          ) : null}
           <div className="scopes__grid">
             {TOKEN_SCOPES.map((scope) => {
-              const inputId = `${scopesId}-${scope}`;
-              const descriptionId = `${inputId}-description`;
               const checked = values.scopes.includes(scope);
               return (
-                <div key={scope} className={cx('scope-option', checked && 'scope-option--checked')}>
-                  <input
-                    id={inputId}
-                    type="checkbox"
-                    className="scope-option__input"
-                    name="scopes"
-                    value={scope}
-                    checked={checked}
-                    onChange={(e) => setScope(scope, e.target.checked)}
-                    aria-describedby={descriptionId}
-                  />
-                  <div className="scope-option__text">
-                    {/* The label's hit area covers the whole option (see .scope-option__label::after). */}
-                    <label htmlFor={inputId} className="scope-option__label">
-                      {scope}
-                    </label>
-                    <p className="scope-option__description" id={descriptionId}>
-                      {TOKEN_SCOPE_DESCRIPTIONS[scope]}
-                    </p>
-                  </div>
-                </div>
+                <CheckboxCard
+                  key={scope}
+                  id={`${scopesId}-${scope}`}
+                  className={cx('scope-option', checked && 'scope-option--checked')}
+                  label={scope}
+                  description={TOKEN_SCOPE_DESCRIPTIONS[scope]}
+                  name="scopes"
+                  value={scope}
+                  checked={checked}
+                  onChange={(e) => setScope(scope, e.target.checked)}
+                />
               );
             })}
           </div>
-        </fieldset>
+        </CheckboxGroup>
 
         <div>
           <Button type="submit" isLoading={mutation.isPending} loadingText="Creating token…" icon={<Icon name="key" size={16} />}>

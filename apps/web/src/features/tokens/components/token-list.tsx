@@ -11,6 +11,7 @@ import {
   Icon,
   RequestId,
   Skeleton,
+  SkeletonList,
 } from '@/components/ui';
 import { ApiError } from '@/lib/api-client';
 import { formatDate, formatDateTime } from '@/lib/format';
@@ -78,27 +79,20 @@ function TokenItem({ token, onRevoke }: { token: ApiToken; onRevoke: (token: Api
 
 function TokenListSkeleton() {
   return (
-    <div aria-busy="true">
-      <p className="sr-only" role="status">
-        Loading your tokens
-      </p>
-      <ul className="token-list" aria-hidden="true">
-        {[0, 1].map((i) => (
-          <li key={i} className="token-item">
-            <div className="token-item__main">
-              <Skeleton width="12rem" height="1.1rem" />
-              <Skeleton width="7rem" height="0.9rem" />
-              <div className="badge-list">
-                <Skeleton width="3.5rem" height="1.3rem" radius="999px" />
-                <Skeleton width="4.5rem" height="1.3rem" radius="999px" />
-              </div>
-              <Skeleton width="min(22rem, 100%)" height="0.9rem" />
-            </div>
-            <Skeleton width="5.5rem" height="2.125rem" />
-          </li>
-        ))}
-      </ul>
-    </div>
+    <SkeletonList label="Loading your tokens" className="token-list" rows={2}>
+      <li className="token-item">
+        <div className="token-item__main">
+          <Skeleton width="12rem" height="1.1rem" />
+          <Skeleton width="7rem" height="0.9rem" />
+          <div className="badge-list">
+            <Skeleton width="3.5rem" height="1.3rem" radius="999px" />
+            <Skeleton width="4.5rem" height="1.3rem" radius="999px" />
+          </div>
+          <Skeleton width="min(22rem, 100%)" height="0.9rem" />
+        </div>
+        <Skeleton width="5.5rem" height="2.125rem" />
+      </li>
+    </SkeletonList>
   );
 }
 
@@ -179,7 +173,7 @@ export function TokenList() {
         <div>
           <h3 className="card__title" id={TOKEN_LIST_HEADING_ID} ref={headingRef} tabIndex={-1}>
             Your tokens
-            {items && items.length > 0 ? <span className="token-count"> ({items.length})</span> : null}
+            {items && items.length > 0 ? <span className="title-count"> ({items.length})</span> : null}
           </h3>
           <p className="card__description">Anyone holding one of these can act as you within its scopes. Revoke any you no longer use.</p>
         </div>

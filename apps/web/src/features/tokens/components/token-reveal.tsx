@@ -48,7 +48,7 @@ export function TokenReveal({ created, apiBase, onDone }: TokenRevealProps) {
   return (
     <Card className="token-reveal" aria-labelledby="token-reveal-title" data-testid="token-reveal">
       <header className="token-reveal__header">
-        <span className="token-reveal__icon">
+        <span className="icon-tile icon-tile--success">
           <Icon name="key" size={22} />
         </span>
         <div className="stack stack--sm">

@@ -6,6 +6,7 @@ import {
   type TokenScopeName,
 } from '@visiona/shared';
 import type { FieldErrors } from '@/lib/form-errors';
+import { toggleInOrder } from '@/lib/toggle-in-order';
 
 export type TokenField = 'name' | 'scopes' | 'expiresInDays';
 export const tokenFields = ['name', 'scopes', 'expiresInDays'] as const satisfies readonly TokenField[];
@@ -57,10 +58,7 @@ export function validateTokenForm(values: TokenFormValues): FieldErrors<TokenFie
 
 /** Adds or removes a scope, keeping the order of TOKEN_SCOPES and no duplicates. */
 export function toggleScope(scopes: readonly TokenScopeName[], scope: TokenScopeName, checked: boolean): TokenScopeName[] {
-  const set = new Set(scopes);
-  if (checked) set.add(scope);
-  else set.delete(scope);
-  return TOKEN_SCOPES.filter((s) => set.has(s));
+  return toggleInOrder(TOKEN_SCOPES, scopes, scope, checked);
 }
 
 /** The request body for POST /api/v1/tokens: `expiresInDays` is left out for a token that never expires. */
