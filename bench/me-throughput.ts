@@ -104,7 +104,7 @@ function startServer(env: Record<string, string>): Promise<ServerHandle> {
   });
 }
 
-interface Throwaway {
+export interface Throwaway {
   kind: 'postgres' | 'pglite';
   /** Environment for the server process. */
   env: Record<string, string>;
@@ -113,7 +113,7 @@ interface Throwaway {
 }
 
 /** A fresh database migrated with the API's own migrations. */
-async function createThrowawayDatabase(serverUrl: string | undefined): Promise<Throwaway> {
+export async function createThrowawayDatabase(serverUrl: string | undefined): Promise<Throwaway> {
   if (serverUrl) {
     const name = `visiona_bench_${randomBytes(6).toString('hex')}`;
     const admin = createPostgresDatabase(serverUrl, 1);

@@ -4,7 +4,10 @@
  *   pnpm bench                 every benchmark
  *   pnpm bench me              GET /api/v1/me throughput vs a bare route (DATABASE_URL selects Postgres, else PGlite)
  *   pnpm bench spa             first-route JavaScript of the SPA, gzipped
+ *   pnpm bench upload          API peak RSS while 20 photos of 8 MB are uploaded; streamed to Storage
+ *   pnpm bench zip             training zip throughput vs reading the same 30 photos from Storage
  *   pnpm bench me --duration=20 --warmup=5 --connections=64 --rounds=4
+ *   pnpm bench upload zip --runs=5   repetitions of the upload and of each zip pass
  *
  * Prints a table per benchmark, writes bench/results/<timestamp>.json and exits
  * 1 if a budget is missed or a benchmark fails.
@@ -17,24 +20,29 @@ import { fileURLToPath } from 'node:url';
 import { type BenchResult, renderTable } from './lib/common.ts';
 import { ME_DEFAULTS, type MeOptions, runMeThroughput } from './me-throughput.ts';
 import { runSpaSize } from './spa-size.ts';
+import { runTrainingZip, ZIP_DEFAULTS, type ZipOptions } from './training-zip.ts';
+import { runUploadMemory, UPLOAD_DEFAULTS, type UploadOptions } from './upload-memory.ts';
 
-const BENCHES = ['me', 'spa'] as const;
+const BENCHES = ['me', 'spa', 'upload', 'zip'] as const;
 type BenchName = (typeof BENCHES)[number];
 
 function usage(problem: string): never {
   process.stderr.write(
-    `${problem}\nUsage: pnpm bench [${BENCHES.join('|')} ...] [--duration=s] [--warmup=s] [--connections=n] [--rounds=n]\n`,
+    `${problem}\nUsage: pnpm bench [${BENCHES.join('|')} ...] [--duration=s] [--warmup=s] [--connections=n] [--rounds=n] [--runs=n]\n`,
   );
   process.exit(2);
 }
 
 const selected: BenchName[] = [];
 const meOptions: MeOptions = { ...ME_DEFAULTS };
+const uploadOptions: UploadOptions = { ...UPLOAD_DEFAULTS };
+const zipOptions: ZipOptions = { ...ZIP_DEFAULTS };
 for (const arg of process.argv.slice(2)) {
-  const flag = /^--(duration|warmup|connections|rounds)=(\d+)$/.exec(arg);
+  const flag = /^--(duration|warmup|connections|rounds|runs)=(\d+)$/.exec(arg);
   if (flag) {
     const n = Number(flag[2]);
-    if (flag[1] === 'duration') meOptions.durationSec = Math.max(1, n);
+    if (flag[1] === 'runs') uploadOptions.runs = zipOptions.runs = Math.max(1, n);
+    else if (flag[1] === 'duration') meOptions.durationSec = Math.max(1, n);
     else if (flag[1] === 'warmup') meOptions.warmupSec = n;
     else if (flag[1] === 'rounds') meOptions.rounds = Math.max(1, n);
     else meOptions.connections = Math.max(1, n);
@@ -46,9 +54,13 @@ for (const arg of process.argv.slice(2)) {
 }
 const toRun = selected.length > 0 ? selected : [...BENCHES];
 
+const progress = (line: string) => process.stdout.write(`  ${line}\n`);
+
 const runners: Record<BenchName, () => Promise<BenchResult>> = {
   me: () => runMeThroughput(meOptions),
   spa: () => runSpaSize(),
+  upload: () => runUploadMemory(uploadOptions, progress),
+  zip: () => runTrainingZip(zipOptions, progress),
 };
 
 const startedAt = new Date();

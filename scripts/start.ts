@@ -101,6 +101,8 @@ if (!configured('REPLICATE_API_TOKEN')) {
 
 const apiArgs = [...(existsSync(path.join(ROOT, '.env')) ? ['--env-file=.env'] : []), ...(dev ? ['--watch-path=apps/api/src', '--watch-path=packages/shared/src'] : []), 'apps/api/src/server.ts'];
 run('API', apiArgs, {
+  // sharp/libvips allocate from many glibc arenas; two keep the upload's memory flat (bench/README.md).
+  MALLOC_ARENA_MAX: process.env.MALLOC_ARENA_MAX ?? '2',
   PORT: String(apiPort),
   DATA_DIR: dataDir,
   WEB_ORIGIN: process.env.WEB_ORIGIN ?? `${webUrl},http://127.0.0.1:${webPort}`,

@@ -121,6 +121,12 @@ const config = loadConfig({
   // One user sends every request: the default 600/min per user would turn the run into 429s.
   // The limiter still runs (in-memory store), so its cost is measured.
   RATE_LIMIT_MAX: '1000000',
+  // Required in production; GET /api/v1/me never calls Storage or Replicate (the clients connect lazily).
+  SUPABASE_URL: 'http://127.0.0.1:9',
+  SUPABASE_SERVICE_ROLE_KEY: 'bench-unused',
+  REPLICATE_API_TOKEN: 'r8_bench_unused',
+  REPLICATE_BASE_URL: 'http://127.0.0.1:9/v1',
+  REPLICATE_WEBHOOK_SECRET: 'whsec_YmVuY2hiZW5jaGJlbmNoYmVuY2g=',
 });
 const sessionKey = await loadOrCreateSecret(config.sessionSecret, config.dataDir, 'session');
 const api = (await buildApp(config, { db: countedDb('api'), sessionKey })) as unknown as Server;

@@ -58,7 +58,12 @@ export interface Config {
     maxPixels: number;
     minRecommendedSide: number;
   };
-  training: { minPhotos: number; costCredits: number };
+  training: {
+    minPhotos: number;
+    costCredits: number;
+    /** Largest training zip: Storage's per-object limit (50 MB on Supabase by default). */
+    maxZipBytes: number;
+  };
   credits: { signupGrant: number };
   jobs: {
     pollMs: number;
@@ -263,6 +268,7 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     training: {
       minPhotos: int(env, 'TRAINING_MIN_PHOTOS', 10, 1, 1000),
       costCredits: int(env, 'TRAINING_COST_CREDITS', 100, 0, 1_000_000),
+      maxZipBytes: int(env, 'TRAINING_MAX_ZIP_BYTES', 50 * MB, 64 * 1024, 100_000 * MB),
     },
     credits: { signupGrant: int(env, 'SIGNUP_CREDITS', 150, 0, 1_000_000) },
     jobs: {

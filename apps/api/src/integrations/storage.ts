@@ -36,9 +36,12 @@ export interface ObjectStorage {
  */
 export class StorageError extends ServiceUnavailable {
   readonly detail: string;
-  constructor(operation: string, cause: { message: string; statusCode?: string | number } | null) {
+  /** Storage answered and refused (a 4xx, e.g. an object over its size limit): retrying will not help. */
+  readonly permanent: boolean;
+  constructor(operation: string, cause: { message: string; status?: number } | null) {
     super('File storage is not reachable right now. Nothing was lost; try again in a minute.', 30);
     this.detail = `storage ${operation} failed: ${cause?.message ?? 'unknown error'}`;
+    this.permanent = typeof cause?.status === 'number' && cause.status >= 400 && cause.status < 500 && cause.status !== 408 && cause.status !== 429;
   }
 }
 
@@ -60,7 +63,14 @@ export function createObjectStorage(config: Config['storage'], opts: { timeoutMs
     auth: { persistSession: false, autoRefreshToken: false, detectSessionInUrl: false },
     global: {
       // Every call to Storage has a deadline, so a hung server cannot hold a request or a job forever.
-      fetch: (input, init) => fetch(input, { ...init, signal: init?.signal ? AbortSignal.any([init.signal, AbortSignal.timeout(timeoutMs)]) : AbortSignal.timeout(timeoutMs) }),
+      fetch: (input, init) =>
+        fetch(input, {
+          ...init,
+          // A streamed body (duplex) with redirects allowed makes Node's fetch keep a copy of
+          // every chunk until the request ends; Storage never redirects an upload.
+          ...(init && 'duplex' in init ? { redirect: 'error' as const } : {}),
+          signal: init?.signal ? AbortSignal.any([init.signal, AbortSignal.timeout(timeoutMs)]) : AbortSignal.timeout(timeoutMs),
+        }),
     },
   });
   const bucket = () => client.storage.from(config.bucket);
@@ -114,7 +124,7 @@ export function createObjectStorage(config: Config['storage'], opts: { timeoutMs
     async openRead(path, signal) {
       const url = await storage.signedUrl(path, 300);
       const res = await fetch(url, { signal: signal ? AbortSignal.any([signal, AbortSignal.timeout(timeoutMs)]) : AbortSignal.timeout(timeoutMs) });
-      if (!res.ok || !res.body) throw new StorageError('download', { message: `HTTP ${res.status}` });
+      if (!res.ok || !res.body) throw new StorageError('download', { message: `HTTP ${res.status}`, status: res.status });
       return Readable.fromWeb(res.body as WebReadableStream<Uint8Array>);
     },
 

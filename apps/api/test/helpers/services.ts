@@ -39,11 +39,16 @@ const REPLICATE_TOKEN = 'r8_test_token';
  * emulators running in-process and the official SDKs pointed at them.
  */
 export async function createServicesHarness(
-  opts: { env?: Record<string, string>; speed?: number; wrapReplicate?: (real: ReplicateGateway) => ReplicateGateway } = {},
+  opts: { env?: Record<string, string>; speed?: number; storageMaxFileSize?: number; wrapReplicate?: (real: ReplicateGateway) => ReplicateGateway } = {},
 ): Promise<ServicesHarness> {
   const storageDir = await mkdtemp(path.join(os.tmpdir(), 'visiona-storage-'));
   const storageClock = { offsetMs: 0 };
-  const storage = await createStorageEmulator({ dataDir: storageDir, serviceKey: SERVICE_KEY, clock: { now: () => new Date(Date.now() + storageClock.offsetMs) } });
+  const storage = await createStorageEmulator({
+    dataDir: storageDir,
+    serviceKey: SERVICE_KEY,
+    clock: { now: () => new Date(Date.now() + storageClock.offsetMs) },
+    ...(opts.storageMaxFileSize ? { maxFileSize: opts.storageMaxFileSize } : {}),
+  });
   await storage.listen({ host: '127.0.0.1', port: 0 });
   const storageUrl = `http://127.0.0.1:${(storage.server.address() as { port: number }).port}`;
 

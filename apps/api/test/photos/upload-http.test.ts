@@ -15,7 +15,7 @@ import { gpsSidewaysJpeg, pdf, photoLikeJpeg, pngBomb, pngThenHtml, readGps, ren
  */
 let h: ServicesHarness;
 beforeAll(async () => {
-  h = await createServicesHarness({ env: { UPLOAD_MAX_FILE_BYTES: String(2 * 1024 * 1024), UPLOAD_MAX_PHOTOS: '12' } });
+  h = await createServicesHarness({ env: { UPLOAD_MAX_FILE_BYTES: String(2 * 1024 * 1024), UPLOAD_MAX_PHOTOS: '12', TRAINING_MAX_ZIP_BYTES: String(64 * 1024) } });
 });
 afterAll(async () => h?.close());
 
@@ -89,6 +89,19 @@ describe('POST /api/v1/photos over HTTP', () => {
     const more = await uploadPhotos(h.baseUrl, user.token, files.slice(0, 3).map((f) => ({ name: 'x.jpg', data: f.data })));
     expect(more.status).toBe(413);
     expect(await stored(user.user.id)).toHaveLength(20);
+
+    // Together they are larger than a training zip may be (here 64 KB): refused up front, nothing spent.
+    const train = await fetch(`${h.baseUrl}/api/v1/models`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${user.token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'Me', triggerWord: 'ZXQ_ME' }),
+    });
+    expect(train.status).toBe(409);
+    const body = (await train.json()) as { code: string; message: string };
+    expect(body.code).toBe('training_set_too_large');
+    expect(body.message).toMatch(/Your 10 photos add up to \d+ MB, and a training can take at most 1 MB/);
+    const me = await fetch(`${h.baseUrl}/api/v1/me`, { headers: { authorization: `Bearer ${user.token}` } });
+    expect(((await me.json()) as { creditBalance: number }).creditBalance).toBe(150);
   });
 
   it('flags a near-duplicate of an earlier photo, and a dark one', async () => {

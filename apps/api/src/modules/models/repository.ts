@@ -63,8 +63,11 @@ export async function insertModel(
   );
 }
 
-export async function countUnclaimedPhotos(tx: Queryable): Promise<number> {
-  return (await tx.query<{ n: number }>('select count(*)::int as n from photos where model_id is null')).rows[0]?.n ?? 0;
+export async function unclaimedPhotos(tx: Queryable): Promise<{ count: number; bytes: number }> {
+  const { rows } = await tx.query<{ count: number; bytes: number }>(
+    'select count(*)::int as count, coalesce(sum(byte_size), 0)::bigint::float8 as bytes from photos where model_id is null',
+  );
+  return rows[0] ?? { count: 0, bytes: 0 };
 }
 
 /** Claims the caller's `count` oldest waiting photos for this training; returns how many it got. */

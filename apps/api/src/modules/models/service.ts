@@ -81,7 +81,16 @@ export function createModelService(deps: { db: Database; queue: JobQueue; config
           }
           // Credits first: of many racing requests, the ones the balance does not cover get 402.
           await spendCredits(tx, cost, 'training', id, 'A training');
-          const waiting = await repo.countUnclaimedPhotos(tx);
+          const { count: waiting, bytes } = await repo.unclaimedPhotos(tx);
+          // The zip holds the photos as they are (stored, not deflated) plus ~100 bytes of headers each.
+          if (bytes + waiting * 100 > config.training.maxZipBytes) {
+            const mb = (n: number) => `${Math.ceil(n / (1024 * 1024))} MB`;
+            throw new AppError(
+              409,
+              'training_set_too_large',
+              `Your ${waiting} photos add up to ${mb(bytes)}, and a training can take at most ${mb(config.training.maxZipBytes)}. Remove a few photos on the Photos page and try again.`,
+            );
+          }
           if (waiting < config.training.minPhotos) {
             throw new AppError(
               409,

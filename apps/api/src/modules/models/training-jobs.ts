@@ -1,7 +1,7 @@
 import type { Config } from '../../config.ts';
 import type { Database } from '../../db/index.ts';
 import { replicateErrorStatus, type ReplicateGateway, type TrainingSnapshot } from '../../integrations/replicate.ts';
-import type { ObjectStorage } from '../../integrations/storage.ts';
+import { StorageError, type ObjectStorage } from '../../integrations/storage.ts';
 import type { JobContext, JobQueue } from '../../jobs/queue.ts';
 import { insertAudit } from '../auth/repository.ts';
 import { applyTrainingUpdate, finishTraining, isTerminal } from './lifecycle.ts';
@@ -108,9 +108,16 @@ export function registerTrainingJobs(deps: TrainingJobDeps): void {
       });
       await recordSubmission(model, training, zipPath, ctx);
     } catch (err) {
-      if (isPermanent(err) || ctx.attempt >= SUBMIT_ATTEMPTS) {
+      const storageRefused = err instanceof StorageError && err.permanent;
+      if (isPermanent(err) || storageRefused || ctx.attempt >= SUBMIT_ATTEMPTS) {
         ctx.log.warn({ err, modelId: model.id }, 'training could not be started');
-        const reason = isPermanent(err) ? `Replicate refused the training (${(err as Error).message.slice(0, 200)}).` : 'Replicate could not be reached to start it.';
+        const reason = storageRefused
+          ? 'Storage refused the training photos (too large together?). Upload fewer photos and try again.'
+          : isPermanent(err)
+            ? `Replicate refused the training (${(err as Error).message.slice(0, 200)}).`
+            : err instanceof StorageError
+              ? 'File storage could not be reached to prepare the photos.'
+              : 'Replicate could not be reached to start it.';
         return finish(model.id, { status: 'failed', error: reason });
       }
       throw err;
