@@ -96,6 +96,7 @@ describe('photos to a trained model', () => {
     const { context, page } = await newPage({ width: 1280, height: 900 });
     const uploads = watchUploads(page);
     const modelPosts = watchPosts(page, '/api/v1/models');
+    const photoPosts = watchPosts(page, '/api/v1/photos');
     try {
       const token = await signUpInBrowser(page, email);
       const startBalance = (await me(token)).creditBalance ?? 0;
@@ -145,6 +146,10 @@ describe('photos to a trained model', () => {
       expect(uploads.maxInFlight).toBeLessThanOrEqual(3);
       expect(uploads.maxInFlight).toBeGreaterThan(1);
       expect(uploads.contentTypes.every((type) => type.startsWith('multipart/form-data'))).toBe(true);
+      // Each file carries its own Idempotency-Key, so a retried upload is stored once.
+      const keys = photoPosts.map((req) => req.headers()['idempotency-key']);
+      expect(keys.every((key) => /^[0-9a-f-]{36}$/.test(key ?? ''))).toBe(true);
+      expect(new Set(keys).size).toBe(12);
 
       // The fake JPEG shows the API's own 415 message, with no Retry (the same bytes would fail again).
       const apiMessage = ((await (await refused).json()) as { message: string }).message;

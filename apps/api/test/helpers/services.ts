@@ -115,11 +115,11 @@ export async function photoFixture(seed: number, width = 768, height = 1024): Pr
 }
 
 /** Uploads photos over HTTP as multipart/form-data (field `files`). */
-export async function uploadPhotos(baseUrl: string, token: string, files: { name: string; data: Buffer; type?: string }[]) {
+export async function uploadPhotos(baseUrl: string, token: string, files: { name: string; data: Buffer; type?: string }[], headers: Record<string, string> = {}) {
   const form = new FormData();
   for (const f of files) form.append('files', new Blob([new Uint8Array(f.data)], { type: f.type ?? 'image/jpeg' }), f.name);
-  const res = await fetch(`${baseUrl}/api/v1/photos`, { method: 'POST', headers: { authorization: `Bearer ${token}` }, body: form });
-  return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+  const res = await fetch(`${baseUrl}/api/v1/photos`, { method: 'POST', headers: { authorization: `Bearer ${token}`, ...headers }, body: form });
+  return { status: res.status, body: (await res.json()) as Record<string, unknown>, headers: res.headers };
 }
 
 /** Polls `check` until it returns a value, or fails after `timeoutMs`. */

@@ -155,4 +155,20 @@ describe('POST /api/v1/photos over HTTP', () => {
       for await (const _ of stream) void _;
     }).rejects.toThrow(/storage/);
   });
+
+  it('a retried upload with the same Idempotency-Key stores the photos once, also when the retries race', async () => {
+    const user = await signUp(h.app);
+    const files = await Promise.all([1, 2].map(async (i) => ({ name: `k${i}.jpg`, data: await photoLikeJpeg({ seed: 70 + i }) })));
+    const key = crypto.randomUUID();
+    const [a, b] = await Promise.all([uploadPhotos(h.baseUrl, user.token, files, { 'idempotency-key': key }), uploadPhotos(h.baseUrl, user.token, files, { 'idempotency-key': key })]);
+    const again = await uploadPhotos(h.baseUrl, user.token, files, { 'idempotency-key': key });
+    const ids = (r: { body: Record<string, unknown> }) => (r.body as { items: Photo[] }).items.map((p) => p.id);
+    expect([a.status, b.status, again.status]).toEqual([201, 201, 201]);
+    expect(ids(b)).toEqual(ids(a));
+    expect(ids(again)).toEqual(ids(a));
+    expect(again.headers.get('idempotent-replayed')).toBe('true');
+    expect(await stored(user.user.id)).toHaveLength(4);
+    const other = await uploadPhotos(h.baseUrl, user.token, files, { 'idempotency-key': 'bad key!' });
+    expect(other.status).toBe(400);
+  });
 });

@@ -21,6 +21,8 @@ export interface UploadProgress {
 export interface ApiUploadOptions {
   signal?: AbortSignal;
   onProgress?: (progress: UploadProgress) => void;
+  /** Extra request headers, e.g. `Idempotency-Key`. */
+  headers?: Record<string, string>;
   /** Makes the request; XMLHttpRequest in the browser. */
   createRequest?: () => UploadRequest;
 }
@@ -52,7 +54,7 @@ function abortError(): DOMException {
  * (an aborted upload rejects with an AbortError).
  */
 export async function apiUpload<T>(path: string, body: FormData, options: ApiUploadOptions = {}): Promise<T> {
-  const { signal, onProgress, createRequest = () => new XMLHttpRequest() } = options;
+  const { signal, onProgress, headers = {}, createRequest = () => new XMLHttpRequest() } = options;
   if (signal?.aborted) throw abortError();
   const token = await resolveToken();
   if (signal?.aborted) throw abortError();
@@ -67,6 +69,7 @@ export async function apiUpload<T>(path: string, body: FormData, options: ApiUpl
     xhr.open('POST', apiUrl(path));
     xhr.setRequestHeader('Accept', 'application/json');
     if (token) xhr.setRequestHeader('Authorization', `Bearer ${token}`);
+    for (const [name, value] of Object.entries(headers)) xhr.setRequestHeader(name, value);
     xhr.upload.onprogress = (event) => onProgress?.({ loaded: event.loaded, total: event.lengthComputable ? event.total : 0 });
     xhr.onload = () => {
       settle();

@@ -33,13 +33,14 @@ export async function usage(tx: Queryable): Promise<{ count: number; bytes: numb
 
 export async function insertPhoto(
   tx: Queryable,
-  p: { id: string; subject: string; storagePath: string; thumbPath: string; originalName: string; sourceFormat: string; width: number; height: number; byteSize: number; sha256: string; dhash: string; quality: unknown },
+  p: { id: string; subject: string; storagePath: string; thumbPath: string; originalName: string; sourceFormat: string; width: number; height: number; byteSize: number; sha256: string; dhash: string; quality: unknown; uploadKey: string | null },
 ): Promise<PhotoRow> {
   const { rows } = await tx.query<PhotoRow>(
-    `insert into photos (id, owner_subject, storage_path, thumb_path, content_type, original_name, source_format, width, height, byte_size, sha256, dhash, quality)
-     values ($1, $2, $3, $4, 'image/jpeg', $5, $6, $7, $8, $9, $10, $11, $12)
+    // clock_timestamp(): the photos of one upload keep their order (now() is the same for the whole transaction).
+    `insert into photos (id, owner_subject, storage_path, thumb_path, content_type, original_name, source_format, width, height, byte_size, sha256, dhash, quality, upload_key, created_at)
+     values ($1, $2, $3, $4, 'image/jpeg', $5, $6, $7, $8, $9, $10, $11, $12, $13, clock_timestamp())
      returning ${COLUMNS}`,
-    [p.id, p.subject, p.storagePath, p.thumbPath, p.originalName, p.sourceFormat, p.width, p.height, p.byteSize, p.sha256, p.dhash, JSON.stringify(p.quality)],
+    [p.id, p.subject, p.storagePath, p.thumbPath, p.originalName, p.sourceFormat, p.width, p.height, p.byteSize, p.sha256, p.dhash, JSON.stringify(p.quality), p.uploadKey],
   );
   return rows[0]!;
 }
@@ -53,4 +54,15 @@ export async function deleteUnclaimed(tx: Queryable, id: string): Promise<{ stor
     [id],
   );
   return rows[0] ?? null;
+}
+
+/**
+ * The photos an earlier upload with this Idempotency-Key stored (still waiting), in
+ * upload order. Takes a transaction-scoped lock on the key first, so two racing
+ * requests with the same key are decided one after the other.
+ */
+export async function lockUploadKey(tx: Queryable, subject: string, key: string): Promise<PhotoRow[]> {
+  await tx.query('select pg_advisory_xact_lock(hashtextextended($1, 0))', [`photos:${subject}:${key}`]);
+  const { rows } = await tx.query<PhotoRow>(`select ${COLUMNS} from photos where upload_key = $1 order by created_at, id`, [key]);
+  return rows;
 }

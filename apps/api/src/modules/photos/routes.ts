@@ -46,6 +46,11 @@ export default async function photoRoutes(app: App, opts: { photos: PhotoService
           'All or nothing: if one file is refused, nothing is stored. Quality warnings (too small, blurry, near-duplicate, too dark or bright) come back with each photo. ' +
           'Limits are in `GET /api/v1/config` under `uploads`. Errors: 413 too large or too many, 415 not an image, 422 unreadable image, pixel bomb or unsafe zip.',
         consumes: ['multipart/form-data'],
+        headers: Type.Object({
+          'idempotency-key': Type.Optional(
+            Type.String({ description: 'Send the same key when you retry: the photos are stored once and the same ones come back.' }),
+          ),
+        }),
         security: requireScope('photos'),
         response: withErrors({ 201: UploadPhotosResponse }),
       },
@@ -58,8 +63,13 @@ export default async function photoRoutes(app: App, opts: { photos: PhotoService
       request.raw.once('close', () => {
         if (!request.raw.complete) abort.abort();
       });
-      const items = await opts.photos.upload(request.user!, request.parts() as AsyncIterable<IncomingPart>, abort.signal);
-      return reply.code(201).send({ items });
+      const key = request.headers['idempotency-key'];
+      const { photos, replayed } = await opts.photos.upload(request.user!, request.parts() as AsyncIterable<IncomingPart>, {
+        signal: abort.signal,
+        idempotencyKey: typeof key === 'string' ? key : null,
+      });
+      if (replayed) reply.header('idempotent-replayed', 'true');
+      return reply.code(201).send({ items: photos });
     },
   );
 

@@ -7,7 +7,7 @@ import type { Config } from '../../config.ts';
 import { withClaims, type Database } from '../../db/index.ts';
 import type { ObjectStorage } from '../../integrations/storage.ts';
 import type { Clock } from '../../lib/clock.ts';
-import { AppError, NotFound } from '../../lib/errors.ts';
+import { AppError, NotFound, ValidationFailed } from '../../lib/errors.ts';
 import type { AuthUser } from '../auth/types.ts';
 import { ingestUpload, type IncomingPart } from './pipeline/ingest.ts';
 import { assessQuality } from './pipeline/quality.ts';
@@ -17,6 +17,13 @@ import * as repo from './repository.ts';
 export function photoPaths(userId: string, photoId: string) {
   const dir = `users/${userId}/photos`;
   return { photo: `${dir}/${photoId}.jpg`, thumb: `${dir}/${photoId}.thumb.webp` };
+}
+
+const IDEMPOTENCY_KEY = /^[A-Za-z0-9_.:-]{8,200}$/;
+
+/** Reads and discards the rest of a multipart request, so that it can be answered. */
+async function drain(parts: AsyncIterable<IncomingPart>): Promise<void> {
+  for await (const part of parts) if (part.type === 'file') part.file.resume();
 }
 
 export function uploadLimits(config: Config['uploads']): UploadLimits {
@@ -51,7 +58,24 @@ export function createPhotoService(deps: { db: Database; storage: ObjectStorage;
      * Checks, re-encodes and stores an upload. All or nothing: any refused file
      * refuses the request, and anything already stored by it is removed again.
      */
-    async upload(user: AuthUser, parts: AsyncIterable<IncomingPart>, signal?: AbortSignal): Promise<Photo[]> {
+    async upload(
+      user: AuthUser,
+      parts: AsyncIterable<IncomingPart>,
+      opts: { signal?: AbortSignal; idempotencyKey?: string | null } = {},
+    ): Promise<{ photos: Photo[]; replayed: boolean }> {
+      const key = opts.idempotencyKey ?? null;
+      if (key !== null && !IDEMPOTENCY_KEY.test(key)) {
+        await drain(parts);
+        throw new ValidationFailed('Idempotency-Key must be 8–200 letters, digits or _.:- characters (a UUID works).');
+      }
+      if (key) {
+        const earlier = await asUser(user, (tx) => repo.lockUploadKey(tx, user.subject, key));
+        if (earlier.length > 0) {
+          await drain(parts);
+          return { photos: await present(earlier), replayed: true };
+        }
+      }
+      const signal = opts.signal;
       const used = await asUser(user, (tx) => repo.usage(tx));
       const prepared = await ingestUpload(parts, {
         limits: { maxFiles: config.uploads.maxPhotos, ...config.uploads },
@@ -70,7 +94,10 @@ export function createPhotoService(deps: { db: Database; storage: ObjectStorage;
           stored.push(paths.thumb);
           await storage.upload(paths.thumb, createReadStream(p.thumbPath), 'image/webp');
         }
-        const rows = await asUser(user, async (tx) => {
+        const outcome = await asUser(user, async (tx) => {
+          // A request with the same key that finished while this one was processing wins.
+          const earlier = key ? await repo.lockUploadKey(tx, user.subject, key) : [];
+          if (earlier.length > 0) return { rows: earlier, replayed: true };
           const existing = (await repo.listUnclaimed(tx)).filter((r) => r.dhash).map((r) => ({ id: r.id, dhash: r.dhash! }));
           const out: repo.PhotoRow[] = [];
           for (const { p, id } of items) {
@@ -90,13 +117,15 @@ export function createPhotoService(deps: { db: Database; storage: ObjectStorage;
                 sha256: p.sha256,
                 dhash: p.metrics.dhash,
                 quality: { warnings, metrics: p.metrics },
+                uploadKey: key,
               }),
             );
             existing.push({ id, dhash: p.metrics.dhash });
           }
-          return out;
+          return { rows: out, replayed: false };
         });
-        return await present(rows);
+        if (outcome.replayed) await storage.remove(stored);
+        return { photos: await present(outcome.rows), replayed: outcome.replayed };
       } catch (err) {
         await storage.remove(stored).catch(() => {});
         throw err;

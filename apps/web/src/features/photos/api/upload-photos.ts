@@ -10,11 +10,13 @@ import { photosQueryKey } from './get-photos';
  */
 export function uploadPhotos(
   file: Blob & { name: string },
-  options: { signal?: AbortSignal; onProgress?: (progress: UploadProgress) => void } = {},
+  options: { signal?: AbortSignal; onProgress?: (progress: UploadProgress) => void; idempotencyKey?: string } = {},
 ): Promise<UploadPhotosResponse> {
   const body = new FormData();
   body.append('files', file, file.name);
-  return apiUpload<UploadPhotosResponse>('/api/v1/photos', body, options);
+  const { idempotencyKey, ...rest } = options;
+  // A retry of the same file sends the same key, so a lost answer never stores it twice.
+  return apiUpload<UploadPhotosResponse>('/api/v1/photos', body, { ...rest, ...(idempotencyKey ? { headers: { 'Idempotency-Key': idempotencyKey } } : {}) });
 }
 
 /** Puts freshly uploaded photos at the top of the cached list, so they show before the next refetch. */

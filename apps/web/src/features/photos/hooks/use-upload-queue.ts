@@ -1,6 +1,7 @@
 import { useQueryClient, type QueryClient } from '@tanstack/react-query';
 import { useCallback, useEffect, useSyncExternalStore } from 'react';
 import type { UploadLimits, UploadPhotosResponse } from '@visiona/shared';
+import { newIdempotencyKey } from '@/lib/idempotency-key';
 import { subscribeSession } from '@/lib/session';
 import { photosQueryKey } from '../api/get-photos';
 import { addUploadedPhotos, uploadPhotos } from '../api/upload-photos';
@@ -24,6 +25,8 @@ type Uploader = typeof uploadPhotos;
 class UploadQueueStore {
   private items: UploadItem[] = [];
   private readonly files = new Map<string, File>();
+  /** One Idempotency-Key per queued file, reused when it is retried. */
+  private readonly keys = new Map<string, string>();
   private readonly controllers = new Map<string, AbortController>();
   private readonly listeners = new Set<() => void>();
   private nextId = 1;
@@ -61,6 +64,7 @@ class UploadQueueStore {
   remove(id: string): void {
     this.controllers.get(id)?.abort();
     this.files.delete(id);
+    this.keys.delete(id);
     this.dispatch({ type: 'remove', id });
     this.pump();
   }
@@ -68,7 +72,11 @@ class UploadQueueStore {
   clearFinished(): void {
     const before = this.items;
     this.dispatch({ type: 'clearFinished' });
-    for (const item of before) if (!this.items.includes(item)) this.files.delete(item.id);
+    for (const item of before) {
+      if (this.items.includes(item)) continue;
+      this.files.delete(item.id);
+      this.keys.delete(item.id);
+    }
   }
 
   reset(): void {
@@ -98,12 +106,16 @@ class UploadQueueStore {
     const controller = new AbortController();
     this.controllers.set(item.id, controller);
     this.dispatch({ type: 'start', id: item.id });
+    const idempotencyKey = this.keys.get(item.id) ?? newIdempotencyKey();
+    this.keys.set(item.id, idempotencyKey);
     this.upload(file, {
       signal: controller.signal,
+      idempotencyKey,
       onProgress: ({ loaded, total }) => this.dispatch({ type: 'progress', id: item.id, loaded, total }),
     })
       .then((response: UploadPhotosResponse) => {
         this.files.delete(item.id);
+        this.keys.delete(item.id);
         const warningCount = response.items.filter((photo) => photo.warnings.length > 0).length;
         this.dispatch({ type: 'succeed', id: item.id, photoCount: response.items.length, warningCount });
         if (this.queryClient) addUploadedPhotos(this.queryClient, response);
