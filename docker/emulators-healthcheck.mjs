@@ -3,6 +3,7 @@
 //
 //   node docker/emulators-healthcheck.mjs storage     Storage emulator: lists buckets
 //   node docker/emulators-healthcheck.mjs replicate   Replicate emulator: GET /_emulator/health
+//   node docker/emulators-healthcheck.mjs llm         LLM emulator: GET /_emulator/health
 //   node docker/emulators-healthcheck.mjs             either one (the image's own HEALTHCHECK,
 //                                                      which does not know which one it runs)
 //
@@ -32,7 +33,13 @@ async function replicate() {
   return res.ok;
 }
 
-const checks = { storage, replicate };
+async function llm() {
+  const port = env.LLM_EMULATOR_PORT || '8789';
+  const res = await fetch(`http://127.0.0.1:${port}/_emulator/health`, { signal });
+  return res.ok;
+}
+
+const checks = { storage, replicate, llm };
 const which = process.argv[2];
 if (which !== undefined && !(which in checks)) {
   console.error(`usage: node docker/emulators-healthcheck.mjs [${Object.keys(checks).join('|')}]`);

@@ -99,6 +99,15 @@ if (!configured('REPLICATE_API_TOKEN')) {
   emulators.push('Replicate');
 }
 
+if (!configured('LLM_BASE_URL') && !configured('LLM_API_KEY')) {
+  run('LLM emulator', ['apps/emulators/src/llm/cli.ts'], {
+    LLM_API_KEY: 'sk-visiona-local-emulator',
+    LLM_EMULATOR_PORT: '8789',
+    LOG_LEVEL: 'warn',
+  });
+  emulators.push('LLM');
+}
+
 const apiArgs = [...(existsSync(path.join(ROOT, '.env')) ? ['--env-file=.env'] : []), ...(dev ? ['--watch-path=apps/api/src', '--watch-path=packages/shared/src'] : []), 'apps/api/src/server.ts'];
 run('API', apiArgs, {
   // sharp/libvips allocate from many glibc arenas; two keep the upload's memory flat (bench/README.md).

@@ -125,6 +125,7 @@ const config = loadConfig({
   SUPABASE_URL: 'http://127.0.0.1:9',
   SUPABASE_SERVICE_ROLE_KEY: 'bench-unused',
   REPLICATE_API_TOKEN: 'r8_bench_unused',
+  LLM_API_KEY: 'sk-bench-unused',
   REPLICATE_BASE_URL: 'http://127.0.0.1:9/v1',
   REPLICATE_WEBHOOK_SECRET: 'whsec_YmVuY2hiZW5jaGJlbmNoYmVuY2g=',
 });

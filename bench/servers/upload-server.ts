@@ -57,6 +57,7 @@ const config = loadConfig({
   SUPABASE_SERVICE_ROLE_KEY: required('BENCH_SERVICE_KEY'),
   // Required in production; never called by an upload (nothing here contacts Replicate).
   REPLICATE_API_TOKEN: 'r8_bench_unused',
+  LLM_API_KEY: 'sk-bench-unused',
   REPLICATE_BASE_URL: 'http://127.0.0.1:9/v1',
   REPLICATE_WEBHOOK_SECRET: 'whsec_YmVuY2hiZW5jaGJlbmNoYmVuY2g=',
   // The benchmark signs up one user per run from one IP.

@@ -31,7 +31,12 @@ import modelRoutes from './modules/models/routes.ts';
 import { createModelService } from './modules/models/service.ts';
 import { registerTrainingJobs } from './modules/models/training-jobs.ts';
 import { createReplicateWebhookService } from './modules/webhooks/replicate-service.ts';
-import { TRAINING_DEFAULTS } from '@visiona/shared';
+import { createLlmGateway, type LlmGateway } from './integrations/llm.ts';
+import generationRoutes from './modules/generations/routes.ts';
+import { registerGenerationJobs } from './modules/generations/jobs.ts';
+import { createGenerationService } from './modules/generations/service.ts';
+import { createPromptEnhancer } from './modules/prompts/enhancer.ts';
+import { PROMPT_MAX_LENGTH, TRAINING_DEFAULTS } from '@visiona/shared';
 import healthRoutes, { type Lifecycle } from './modules/health/routes.ts';
 import meRoutes from './modules/me/routes.ts';
 import { createMeService } from './modules/me/service.ts';
@@ -47,6 +52,7 @@ export interface Deps {
   /** Outside services; built from the configuration when absent. */
   storage?: ObjectStorage;
   replicate?: ReplicateGateway;
+  llm?: LlmGateway;
 }
 
 export type VisionaApp = App & { lifecycle: Lifecycle; jobs: JobQueue; storage: ObjectStorage };
@@ -82,9 +88,10 @@ export async function buildApp(config: Config, deps: Deps): Promise<VisionaApp> 
     authMode,
     clerkPublishableKey: config.clerk?.publishableKey ?? null,
     embedded: config.databaseUrl === null,
-    features: { promptEnhancement: false, billing: false, training: true },
+    features: { promptEnhancement: true, billing: false, training: true },
     uploads: uploadLimits(config.uploads),
     training: { minPhotos: config.training.minPhotos, costCredits: config.training.costCredits, defaults: TRAINING_DEFAULTS },
+    generation: { creditsPerImage: config.generation.creditsPerImage, promptMaxLength: PROMPT_MAX_LENGTH, maxWaitSeconds: config.generation.maxWaitSeconds },
   };
 
   const signupCredits = config.credits.signupGrant;
@@ -105,6 +112,9 @@ export async function buildApp(config: Config, deps: Deps): Promise<VisionaApp> 
   const jobs = createJobQueue({ db: deps.db, log: app.log, pollIntervalMs: config.jobs.pollMs });
   registerTrainingJobs({ db: deps.db, queue: jobs, storage, replicate, config });
   registerStorageSweeper({ db: deps.db, queue: jobs, storage, config });
+  registerGenerationJobs({ db: deps.db, queue: jobs, storage, replicate, config });
+  const enhancer = createPromptEnhancer({ llm: deps.llm ?? createLlmGateway(config.llm), maxChars: config.llm.maxPromptChars, timeoutMs: config.llm.timeoutMs });
+  const generations = createGenerationService({ db: deps.db, storage, queue: jobs, enhancer, config, clock });
   const photos = createPhotoService({ db: deps.db, storage, config, clock });
   const models = createModelService({ db: deps.db, queue: jobs, config });
   const replicateWebhooks = createReplicateWebhookService({ db: deps.db, queue: jobs, replicate, clock, secret: config.replicate.webhookSecret });
@@ -122,6 +132,7 @@ export async function buildApp(config: Config, deps: Deps): Promise<VisionaApp> 
   await app.register(tokenRoutes, { tokens });
   await app.register(photoRoutes, { photos, config });
   await app.register(modelRoutes, { models });
+  await app.register(generationRoutes, { generations, enhancer, db: deps.db, config });
   await app.register(webhookRoutes, { config, clerkWebhooks, replicateWebhooks });
 
   return Object.assign(app, { lifecycle, jobs, storage });

@@ -65,6 +65,17 @@ export interface Config {
     maxZipBytes: number;
   };
   credits: { signupGrant: number };
+  generation: {
+    creditsPerImage: number;
+    /** Longest `Prefer: wait` honoured, in seconds. */
+    maxWaitSeconds: number;
+    /** Hosts outputs may be downloaded from (`*.` prefix matches subdomains). */
+    outputHosts: string[];
+    maxOutputBytes: number;
+    downloadTimeoutMs: number;
+  };
+  /** OpenAI-compatible chat completions, for prompt enhancement. */
+  llm: { baseUrl: string; apiKey: string; model: string; timeoutMs: number; maxPromptChars: number };
   jobs: {
     pollMs: number;
     /** First retry delay of a failed job; it doubles each attempt (with jitter). */
@@ -152,6 +163,8 @@ export const LOCAL_STORAGE_URL = 'http://127.0.0.1:54329';
 export const LOCAL_REPLICATE_URL = 'http://127.0.0.1:8788/v1';
 export const LOCAL_SERVICE_KEY = 'visiona-local-service-key';
 export const LOCAL_REPLICATE_TOKEN = 'r8_visiona_local_emulator';
+export const LOCAL_LLM_URL = 'http://127.0.0.1:8789/v1';
+export const LOCAL_LLM_KEY = 'sk-visiona-local-emulator';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
@@ -216,6 +229,10 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
   if (replicateSecret && !/^whsec_[A-Za-z0-9+/=]+$/.test(replicateSecret)) {
     throw new ConfigError('REPLICATE_WEBHOOK_SECRET', 'must look like whsec_… (from GET https://api.replicate.com/v1/webhooks/default/secret)');
   }
+  const replicateBaseUrl = url('REPLICATE_BASE_URL', str(env, 'REPLICATE_BASE_URL', replicateToken ? 'https://api.replicate.com/v1' : LOCAL_REPLICATE_URL), ['http:', 'https:']).replace(/\/+$/, '');
+  const llmKey = optional(env, 'LLM_API_KEY');
+  const llmUrlRaw = optional(env, 'LLM_BASE_URL');
+  if (production && !llmKey && !llmUrlRaw) throw new ConfigError('LLM_API_KEY', 'is required in production (or set LLM_BASE_URL to a server that needs no key, e.g. Ollama)');
   const publicApiUrl = url('PUBLIC_API_URL', str(env, 'PUBLIC_API_URL', `http://127.0.0.1:${port || 3000}`), ['http:', 'https:']).replace(/\/+$/, '');
   const minute = 60_000;
 
@@ -250,7 +267,7 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     },
     replicate: {
       apiToken: replicateToken ?? LOCAL_REPLICATE_TOKEN,
-      baseUrl: url('REPLICATE_BASE_URL', str(env, 'REPLICATE_BASE_URL', replicateToken ? 'https://api.replicate.com/v1' : LOCAL_REPLICATE_URL), ['http:', 'https:']).replace(/\/+$/, ''),
+      baseUrl: replicateBaseUrl,
       webhookSecret: replicateSecret,
       trainer: trainerRef(str(env, 'REPLICATE_TRAINER', DEFAULT_TRAINER)),
       owner: str(env, 'REPLICATE_OWNER', 'visiona'),
@@ -271,6 +288,24 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
       maxZipBytes: int(env, 'TRAINING_MAX_ZIP_BYTES', 50 * MB, 64 * 1024, 100_000 * MB),
     },
     credits: { signupGrant: int(env, 'SIGNUP_CREDITS', 150, 0, 1_000_000) },
+    generation: {
+      creditsPerImage: int(env, 'GENERATION_CREDITS_PER_IMAGE', 1, 0, 100_000),
+      maxWaitSeconds: int(env, 'GENERATION_MAX_WAIT_SECONDS', 60, 1, 300),
+      // Replicate serves outputs from replicate.delivery; the API's own Replicate host (the emulator offline) too.
+      outputHosts: str(env, 'REPLICATE_OUTPUT_HOSTS', `replicate.delivery,*.replicate.delivery,${new URL(replicateBaseUrl).hostname}`)
+        .split(',')
+        .map((h) => h.trim().toLowerCase())
+        .filter(Boolean),
+      maxOutputBytes: int(env, 'GENERATION_MAX_OUTPUT_BYTES', 30 * MB, 1024, 512 * MB),
+      downloadTimeoutMs: int(env, 'GENERATION_DOWNLOAD_TIMEOUT_MS', 30_000, 1000, 300_000),
+    },
+    llm: {
+      baseUrl: url('LLM_BASE_URL', llmUrlRaw ?? (llmKey ? 'https://api.openai.com/v1' : LOCAL_LLM_URL), ['http:', 'https:']).replace(/\/+$/, ''),
+      apiKey: llmKey ?? (llmUrlRaw ? 'none' : LOCAL_LLM_KEY),
+      model: str(env, 'LLM_MODEL', 'gpt-4o'),
+      timeoutMs: int(env, 'LLM_TIMEOUT_MS', 8000, 500, 120_000),
+      maxPromptChars: int(env, 'LLM_MAX_PROMPT_CHARS', 600, 100, 2000),
+    },
     jobs: {
       pollMs: int(env, 'JOBS_POLL_MS', 1000, 10, 60_000),
       retryBaseMs: int(env, 'JOBS_RETRY_BASE_MS', 5000, 10, 600_000),

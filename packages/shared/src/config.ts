@@ -1,4 +1,5 @@
 import { Type, type Static } from 'typebox';
+import { GenerationConfig } from './generations.ts';
 import { TrainingConfig } from './models.ts';
 import { UploadLimits } from './photos.ts';
 
@@ -23,6 +24,7 @@ export const PublicConfig = Type.Object(
     }),
     uploads: UploadLimits,
     training: TrainingConfig,
+    generation: GenerationConfig,
   },
   { additionalProperties: false },
 );

@@ -6,3 +6,4 @@ export * from './auth.ts';
 export * from './tokens.ts';
 export * from './photos.ts';
 export * from './models.ts';
+export * from './generations.ts';

@@ -14,6 +14,23 @@ export interface TrainingSnapshot {
   weights: string | null;
 }
 
+/** What Visiona needs to know about a prediction (a generation). */
+export interface PredictionSnapshot {
+  id: string;
+  status: ReplicateStatus;
+  logs: string;
+  error: string | null;
+  /** Output file URLs once succeeded. */
+  output: string[];
+}
+
+export interface PredictionRequest {
+  /** The trained version's id (the hash after `owner/model:`). */
+  version: string;
+  input: Record<string, unknown>;
+  webhook: string;
+}
+
 export interface TrainingRequest {
   destination: `${string}/${string}`;
   input: Record<string, unknown>;
@@ -32,6 +49,8 @@ export interface ReplicateGateway {
    * retried submission finds the training an interrupted attempt already created.
    */
   findRecentTraining(marker: string): Promise<TrainingSnapshot | null>;
+  createPrediction(request: PredictionRequest): Promise<PredictionSnapshot>;
+  getPrediction(id: string): Promise<PredictionSnapshot>;
   /** The account's Standard Webhooks signing secret (`whsec_…`). */
   webhookSecret(): Promise<string>;
 }
@@ -53,6 +72,15 @@ export function toTrainingSnapshot(raw: unknown): TrainingSnapshot | null {
     version: typeof output['version'] === 'string' ? output['version'] : null,
     weights: typeof output['weights'] === 'string' ? output['weights'] : null,
   };
+}
+
+/** Reads a prediction object (from the SDK or a webhook body) defensively. */
+export function toPredictionSnapshot(raw: unknown): PredictionSnapshot | null {
+  const base = toTrainingSnapshot(raw);
+  if (!base) return null;
+  const out = (raw as Record<string, unknown>)['output'];
+  const output = Array.isArray(out) ? out.filter((u): u is string => typeof u === 'string') : typeof out === 'string' ? [out] : [];
+  return { id: base.id, status: base.status, logs: base.logs, error: base.error, output };
 }
 
 function snapshot(raw: unknown): TrainingSnapshot {
@@ -112,6 +140,24 @@ export function createReplicateGateway(config: Config['replicate']): ReplicateGa
 
     async cancelTraining(id) {
       return snapshot(await client.trainings.cancel(id));
+    },
+
+    async createPrediction(request) {
+      const p = await client.predictions.create({
+        version: request.version,
+        input: request.input,
+        webhook: request.webhook,
+        webhook_events_filter: ['start', 'logs', 'completed'],
+      });
+      const snap = toPredictionSnapshot(p);
+      if (!snap) throw new Error('Replicate answered with something that is not a prediction');
+      return snap;
+    },
+
+    async getPrediction(id) {
+      const snap = toPredictionSnapshot(await client.predictions.get(id));
+      if (!snap) throw new Error('Replicate answered with something that is not a prediction');
+      return snap;
     },
 
     async findRecentTraining(marker) {

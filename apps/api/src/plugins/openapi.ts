@@ -29,6 +29,7 @@ export default fp(
           { name: 'tokens', description: 'Personal API tokens for scripts and programs.' },
           { name: 'photos', description: 'Training photos: upload, list, delete.' },
           { name: 'models', description: 'Your trained models: start a training, follow its progress, cancel, delete.' },
+          { name: 'generations', description: 'Generate images with your model, prompt enhancement, presets, and your gallery.' },
           { name: 'webhooks', description: 'Events from Clerk and other providers, authenticated by signature.' },
         ],
         components: {

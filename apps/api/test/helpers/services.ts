@@ -6,6 +6,7 @@ import sharp from 'sharp';
 import Replicate from 'replicate';
 import { createReplicateEmulator, type ReplicateEmulator } from '@visiona/emulators/replicate';
 import { createStorageEmulator } from '@visiona/emulators/storage';
+import { createLlmEmulator, type LlmEmulator } from '@visiona/emulators/llm';
 import { createReplicateGateway, type ReplicateGateway } from '../../src/integrations/replicate.ts';
 import { createTestApp, type TestApp } from './app.ts';
 
@@ -24,6 +25,7 @@ export interface ServicesHarness extends TestApp {
   /** The API's own URL (it listens: Replicate's webhooks come over HTTP). */
   baseUrl: string;
   replicateEmu: ReplicateEmulator;
+  llmEmu: LlmEmulator;
   /** The replicate SDK pointed at the emulator, as a test's second pair of eyes. */
   replicateClient: Replicate;
   storageDir: string;
@@ -33,6 +35,7 @@ export interface ServicesHarness extends TestApp {
 
 const SERVICE_KEY = 'test-service-key';
 const REPLICATE_TOKEN = 'r8_test_token';
+const LLM_KEY = 'sk-test-llm-key';
 
 /**
  * The API on a real database, listening on a port, with the Storage and Replicate
@@ -56,6 +59,10 @@ export async function createServicesHarness(
   const replicateEmu = await createReplicateEmulator({ apiToken: REPLICATE_TOKEN, publicUrl: `http://127.0.0.1:${replicatePort}`, speed: opts.speed ?? 40 });
   await replicateEmu.app.listen({ host: '127.0.0.1', port: replicatePort });
 
+  const llmEmu = await createLlmEmulator({ apiKey: LLM_KEY });
+  await llmEmu.app.listen({ host: '127.0.0.1', port: 0 });
+  const llmUrl = `http://127.0.0.1:${(llmEmu.app.server.address() as { port: number }).port}/v1`;
+
   const apiPort = await freePort();
   const baseUrl = `http://127.0.0.1:${apiPort}`;
   const testApp = await createTestApp({
@@ -65,6 +72,8 @@ export async function createServicesHarness(
       REPLICATE_API_TOKEN: REPLICATE_TOKEN,
       REPLICATE_BASE_URL: `http://127.0.0.1:${replicatePort}/v1`,
       PUBLIC_API_URL: baseUrl,
+      LLM_BASE_URL: llmUrl,
+      LLM_API_KEY: LLM_KEY,
       RATE_LIMIT_MAX: '100000',
       JOBS_POLL_MS: '50',
       ...opts.env,
@@ -79,6 +88,7 @@ export async function createServicesHarness(
     ...testApp,
     baseUrl,
     replicateEmu,
+    llmEmu,
     replicateClient: new Replicate({ auth: REPLICATE_TOKEN, baseUrl: `http://127.0.0.1:${replicatePort}/v1` }),
     storageDir,
     storageClock,
@@ -86,6 +96,7 @@ export async function createServicesHarness(
       await testApp.app.jobs.stop(2000);
       await testApp.close();
       await replicateEmu.close();
+      await llmEmu.close();
       await storage.close();
       await rm(storageDir, { recursive: true, force: true });
     },

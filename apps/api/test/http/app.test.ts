@@ -42,7 +42,7 @@ describe('GET /api/v1/config', () => {
     const body = res.json();
     expect(body.authMode).toBe('local');
     expect(body.embedded).toBe(t.config.databaseUrl === null);
-    expect(Object.keys(body).sort()).toEqual(['authMode', 'clerkPublishableKey', 'embedded', 'features', 'training', 'uploads', 'version']);
+    expect(Object.keys(body).sort()).toEqual(['authMode', 'clerkPublishableKey', 'embedded', 'features', 'generation', 'training', 'uploads', 'version']);
     expect(body.uploads).toMatchObject({ maxPhotos: 50, maxFileBytes: 25 * 1024 * 1024, maxZipEntries: 100 });
     expect(body.training).toMatchObject({ minPhotos: 10, costCredits: 100, defaults: { steps: 1000, loraRank: 16 } });
     expect(JSON.stringify(body)).not.toMatch(/service-key|r8_|whsec_/);

@@ -20,6 +20,8 @@ type Fixture = {
   create(app: VisionaApp, auth: Auth): Promise<Record<string, string>>;
   /** True while the resource still exists for its owner. */
   exists(app: VisionaApp, auth: Auth, params: Record<string, string>): Promise<boolean>;
+  /** A valid request body for the operations that take one (else `{}`), so validation cannot answer first. */
+  body?: object;
 };
 
 const bearer = (auth: Auth) => auth['authorization']!.replace(/^Bearer /, '');
@@ -38,7 +40,42 @@ async function modelFor(app: VisionaApp, auth: Auth, status: 'Processing' | 'Rea
 const modelExists = async (app: VisionaApp, auth: Auth, { id }: Record<string, string>) =>
   (await app.inject({ url: `/api/v1/models/${id}`, headers: auth })).statusCode === 200;
 
+/** A finished generation with one image, as the store job leaves it. */
+async function generationFor(app: VisionaApp, auth: Auth): Promise<{ generationId: string; imageId: string }> {
+  const me = (await app.inject({ url: '/api/v1/me', headers: auth })).json() as { id: string };
+  const { rows } = await t.database.db.query<{ id: string; owner_subject: string }>(
+    `insert into generations (owner_subject, prompt, status, parameters)
+     select auth_subject, 'ZXQ', 'Succeeded', '{}' from users where id = $1 returning id, owner_subject`,
+    [me.id],
+  );
+  const g = rows[0]!;
+  const image = await t.database.db.query<{ id: string }>(
+    `insert into images (owner_subject, generation_id, idx, storage_path, thumb_path, content_type, width, height, byte_size)
+     values ($1, $2, 0, $3, $3 || '.thumb', 'image/png', 1, 1, 1) returning id`,
+    [g.owner_subject, g.id, `users/${me.id}/generations/${g.id}/0.png`],
+  );
+  return { generationId: g.id, imageId: image.rows[0]!.id };
+}
+
+const generationExists = async (app: VisionaApp, auth: Auth, id: string) =>
+  (await app.inject({ url: `/api/v1/generations/${id}`, headers: auth })).statusCode === 200;
+
 const FIXTURES: Record<string, Fixture> = {
+  '/api/v1/generations/{id}': {
+    create: async (app, auth) => ({ id: (await generationFor(app, auth)).generationId }),
+    exists: (app, auth, { id }) => generationExists(app, auth, id!),
+  },
+  '/api/v1/images/{id}': {
+    async create(app, auth) {
+      const { generationId, imageId } = await generationFor(app, auth);
+      return { id: imageId, generationId };
+    },
+    async exists(app, auth, { id, generationId }) {
+      const res = await app.inject({ url: `/api/v1/generations/${generationId}`, headers: auth });
+      return res.statusCode === 200 && res.json().images.some((i: { id: string; favorite: boolean }) => i.id === id && !i.favorite);
+    },
+    body: { favorite: true },
+  },
   '/api/v1/photos/{id}': {
     async create(_app, auth) {
       const res = await uploadPhotos(t.baseUrl, bearer(auth), [{ name: 'a.jpg', data: await photoFixture(7, 320, 320) }]);
@@ -116,7 +153,7 @@ describe('BOLA matrix from openapi.yaml', () => {
         method: op.method as 'GET',
         url,
         headers: bob,
-        ...(op.hasBody ? { payload: {} } : {}),
+        ...(op.hasBody ? { payload: fixture.body ?? {} } : {}),
       });
       expect(res.statusCode, `${op.method} ${op.path} as another user`).toBe(404);
       expect(res.json().statusCode).toBe(404);

@@ -80,7 +80,7 @@ export const INTENTS: readonly Intent[] = [
     name: 'beach',
     keywords: ['beach', 'ocean', 'sea', 'seaside', 'coast', 'shore', 'surf', 'surfing', 'tropical'],
     details: {
-      setting: ['sandy shoreline with gentle waves behind', 'turquoise water and a wide sandy beach', 'windswept dunes by the sea', 'rocky coastline with sea spray'],
+      setting: ['sandy shoreline with gentle waves behind', 'turquoise water and a wide sandy beach', 'windswept dunes by the sea', 'soft sand and rolling surf behind'],
       lighting: ['bright natural sunlight with soft fill from the sand', 'warm late-afternoon sun', 'soft overcast coastal light', 'sparkling backlight off the water'],
       style: ['relaxed summer lifestyle photography', 'vibrant travel editorial style', 'airy coastal lifestyle look', 'sun-washed film look'],
     },
@@ -95,11 +95,19 @@ export const INTENTS: readonly Intent[] = [
     },
   },
   {
-    name: 'nature',
-    keywords: ['forest', 'woods', 'mountain', 'mountains', 'hiking', 'park', 'garden', 'lake', 'meadow', 'nature', 'countryside'],
+    name: 'mountains',
+    keywords: ['mountain', 'mountains', 'hiking', 'hike', 'alpine', 'summit', 'trail'],
     details: {
-      setting: ['lush forest with soft green bokeh', 'mountain vista in the background', 'wildflower meadow', 'calm lake shore with distant hills'],
-      lighting: ['soft dappled light through the trees', 'soft overcast daylight', 'crisp morning light with a light mist', 'warm afternoon sun'],
+      setting: ['alpine trail with distant snow-capped peaks', 'rocky ridge above a misty valley', 'mountain lake with peaks behind', 'pine-lined trail with a wide valley view'],
+      lighting: ['crisp morning light with a light mist', 'bright high-altitude sunlight with soft shadows', 'soft overcast mountain light', 'warm afternoon sun raking across the slopes'],
+    },
+  },
+  {
+    name: 'nature',
+    keywords: ['forest', 'woods', 'park', 'garden', 'lake', 'meadow', 'nature', 'countryside', 'outdoors'],
+    details: {
+      setting: ['lush forest with soft green bokeh', 'wildflower meadow', 'calm lake shore with distant hills', 'leafy park path with soft greenery'],
+      lighting: ['soft dappled light through the trees', 'soft overcast daylight', 'gentle morning light', 'warm afternoon sun'],
     },
   },
   {

@@ -1,5 +1,6 @@
 import type { Database } from '../../db/index.ts';
-import { toTrainingSnapshot, type ReplicateGateway } from '../../integrations/replicate.ts';
+import { toPredictionSnapshot, toTrainingSnapshot, type ReplicateGateway } from '../../integrations/replicate.ts';
+import { applyPredictionUpdate } from '../generations/lifecycle.ts';
 import type { JobQueue } from '../../jobs/queue.ts';
 import type { Clock } from '../../lib/clock.ts';
 import { AppError, ServiceUnavailable, ValidationFailed } from '../../lib/errors.ts';
@@ -44,10 +45,13 @@ export function createReplicateWebhookService(deps: { db: Database; queue: JobQu
         throw new ValidationFailed('Webhook body is not JSON.');
       }
       const snap = toTrainingSnapshot(body);
-      if (!snap) throw new ValidationFailed('Webhook body is not a Replicate training or prediction.');
+      const prediction = toPredictionSnapshot(body);
+      if (!snap || !prediction) throw new ValidationFailed('Webhook body is not a Replicate training or prediction.');
       const outcome = await db.transaction(async (tx): Promise<WebhookOutcome> => {
         if (!(await claimWebhookEvent(tx, 'replicate', verified.id, snap.status))) return 'duplicate';
-        return (await applyTrainingUpdate(tx, queue, snap)) === 'processed' ? 'processed' : 'ignored';
+        // A prediction id names a generation; anything else may be a training.
+        const applied = (await applyPredictionUpdate(tx, queue, prediction)) === 'processed' ? 'processed' : await applyTrainingUpdate(tx, queue, snap);
+        return applied === 'processed' ? 'processed' : 'ignored';
       });
       if (outcome === 'processed') queue.wake();
       return outcome;
