@@ -114,7 +114,7 @@ export async function buildApp(config: Config, deps: Deps): Promise<VisionaApp> 
   registerStorageSweeper({ db: deps.db, queue: jobs, storage, config });
   registerGenerationJobs({ db: deps.db, queue: jobs, storage, replicate, config });
   const enhancer = createPromptEnhancer({ llm: deps.llm ?? createLlmGateway(config.llm), maxChars: config.llm.maxPromptChars, timeoutMs: config.llm.timeoutMs });
-  const generations = createGenerationService({ db: deps.db, storage, queue: jobs, enhancer, config, clock });
+  const generations = createGenerationService({ db: deps.db, storage, queue: jobs, enhancer, config });
   const photos = createPhotoService({ db: deps.db, storage, config, clock });
   const models = createModelService({ db: deps.db, queue: jobs, config });
   const replicateWebhooks = createReplicateWebhookService({ db: deps.db, queue: jobs, replicate, clock, secret: config.replicate.webhookSecret });

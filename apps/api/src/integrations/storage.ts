@@ -21,7 +21,12 @@ export interface ObjectStorage {
   /** Streams `body` to `path`; refuses to overwrite an existing object. */
   upload(path: string, body: Readable | Buffer, contentType: string): Promise<void>;
   signedUrl(path: string, ttlSeconds: number): Promise<string>;
-  signedUrls(paths: string[], ttlSeconds: number): Promise<Map<string, string>>;
+  /**
+   * Signed URLs for many objects, and when the first of them expires. A URL signed
+   * earlier is reused while at least half of its lifetime is left, so a gallery page
+   * does not wait on Storage each time it is shown.
+   */
+  signedUrls(paths: string[], ttlSeconds: number): Promise<{ urls: Map<string, string>; expiresAt: Date | null }>;
   /** The object's bytes as a stream, read through a short-lived signed URL. */
   openRead(path: string, signal?: AbortSignal): Promise<Readable>;
   /** Removes the objects at exactly these paths; missing ones are ignored. */
@@ -56,6 +61,7 @@ async function guard<T>(operation: string, call: () => Promise<T>): Promise<T> {
 }
 
 const PAGE = 1000;
+const URL_CACHE_MAX = 50_000;
 
 export function createObjectStorage(config: Config['storage'], opts: { timeoutMs?: number } = {}): ObjectStorage {
   const timeoutMs = opts.timeoutMs ?? 60_000;
@@ -74,6 +80,8 @@ export function createObjectStorage(config: Config['storage'], opts: { timeoutMs
     },
   });
   const bucket = () => client.storage.from(config.bucket);
+  // Signed URLs by path: capabilities already handed to the object's owner, reused while fresh.
+  const urlCache = new Map<string, { url: string; expiresAt: number; ttlSeconds: number }>();
   const absolute = (signed: string) => (signed.startsWith('http') ? signed : `${config.url}/storage/v1${signed}`);
 
   async function listFolder(prefix: string): Promise<StoredObject[]> {
@@ -113,12 +121,32 @@ export function createObjectStorage(config: Config['storage'], opts: { timeoutMs
     },
 
     async signedUrls(paths, ttlSeconds) {
-      const map = new Map<string, string>();
-      if (paths.length === 0) return map;
-      const { data, error } = await bucket().createSignedUrls(paths, ttlSeconds);
-      if (error || !data) throw new StorageError('createSignedUrls', error);
-      for (const item of data) if (item.path && item.signedUrl) map.set(item.path, absolute(item.signedUrl));
-      return map;
+      const now = Date.now();
+      const urls = new Map<string, string>();
+      let expiresAt = Number.POSITIVE_INFINITY;
+      const missing: string[] = [];
+      for (const path of new Set(paths)) {
+        const cached = urlCache.get(path);
+        if (cached && cached.ttlSeconds === ttlSeconds && cached.expiresAt - now > (ttlSeconds * 1000) / 2) {
+          urls.set(path, cached.url);
+          expiresAt = Math.min(expiresAt, cached.expiresAt);
+        } else missing.push(path);
+      }
+      if (missing.length > 0) {
+        const { data, error } = await bucket().createSignedUrls(missing, ttlSeconds);
+        if (error || !data) throw new StorageError('createSignedUrls', error);
+        const signedExpiry = now + ttlSeconds * 1000;
+        for (const item of data) {
+          if (!item.path || !item.signedUrl) continue;
+          const url = absolute(item.signedUrl);
+          urls.set(item.path, url);
+          if (urlCache.size >= URL_CACHE_MAX) urlCache.delete(urlCache.keys().next().value!);
+          urlCache.delete(item.path);
+          urlCache.set(item.path, { url, expiresAt: signedExpiry, ttlSeconds });
+          expiresAt = Math.min(expiresAt, signedExpiry);
+        }
+      }
+      return { urls, expiresAt: Number.isFinite(expiresAt) ? new Date(expiresAt) : null };
     },
 
     async openRead(path, signal) {
@@ -129,6 +157,7 @@ export function createObjectStorage(config: Config['storage'], opts: { timeoutMs
     },
 
     async remove(paths) {
+      for (const path of paths) urlCache.delete(path);
       for (let i = 0; i < paths.length; i += PAGE) {
         const { error } = await bucket().remove(paths.slice(i, i + PAGE));
         if (error) throw new StorageError('remove', error);

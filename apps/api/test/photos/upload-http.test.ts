@@ -40,8 +40,13 @@ describe('POST /api/v1/photos over HTTP', () => {
     expect((await fetch(photo.thumbnailUrl)).headers.get('content-type')).toMatch(/image\/webp/);
     expect(await stored(user.user.id)).toHaveLength(2);
 
-    const listed = await fetch(`${h.baseUrl}/api/v1/photos`, { headers: { authorization: `Bearer ${user.token}` } });
-    expect(((await listed.json()) as { count: number }).count).toBe(1);
+    const list = async () => (await (await fetch(`${h.baseUrl}/api/v1/photos`, { headers: { authorization: `Bearer ${user.token}` } })).json()) as { count: number; items: Photo[] };
+    const listed = await list();
+    expect(listed.count).toBe(1);
+    // Signed URLs are reused while fresh (no trip to Storage per page view), with their real expiry.
+    expect(listed.items[0]!.thumbnailUrl).toBe(photo.thumbnailUrl);
+    expect(listed.items[0]!.urlExpiresAt).toBe(photo.urlExpiresAt);
+    expect(Date.parse(photo.urlExpiresAt) - Date.now()).toBeGreaterThan(300_000);
     const del = await fetch(`${h.baseUrl}/api/v1/photos/${photo.id}`, { method: 'DELETE', headers: { authorization: `Bearer ${user.token}` } });
     expect(del.status).toBe(204);
     expect(await stored(user.user.id)).toEqual([]);

@@ -5,7 +5,6 @@ import type { Config } from '../../config.ts';
 import { withClaims, type Database, type Queryable } from '../../db/index.ts';
 import type { ObjectStorage } from '../../integrations/storage.ts';
 import type { JobQueue } from '../../jobs/queue.ts';
-import type { Clock } from '../../lib/clock.ts';
 import { AppError, NotFound, sqlState, ValidationFailed } from '../../lib/errors.ts';
 import { insertAudit } from '../auth/repository.ts';
 import type { AuthUser } from '../auth/types.ts';
@@ -27,15 +26,15 @@ function decodeCursor(cursor: string): { createdAt: string; id: string } {
   return { createdAt, id };
 }
 
-export function createGenerationService(deps: { db: Database; storage: ObjectStorage; queue: JobQueue; enhancer: PromptEnhancer; config: Config; clock: Clock }) {
-  const { db, storage, queue, enhancer, config, clock } = deps;
+export function createGenerationService(deps: { db: Database; storage: ObjectStorage; queue: JobQueue; enhancer: PromptEnhancer; config: Config }) {
+  const { db, storage, queue, enhancer, config } = deps;
   const ttl = config.storage.signedUrlTtlSeconds;
   const asUser = <T>(user: AuthUser, fn: (tx: Queryable) => Promise<T>) => withClaims(db, { sub: user.subject }, fn);
 
   async function present(rows: repo.GenerationRow[]): Promise<Generation[]> {
     const paths = rows.flatMap((r) => r.images.flatMap((i) => [i.storage_path, i.thumb_path]));
-    const urls = await storage.signedUrls(paths, ttl);
-    const expires = paths.length ? new Date(clock.now().getTime() + ttl * 1000).toISOString() : null;
+    const { urls, expiresAt } = await storage.signedUrls(paths, ttl);
+    const expires = expiresAt?.toISOString() ?? null;
     return rows.map((r) => ({
       id: r.id,
       modelId: r.model_id,

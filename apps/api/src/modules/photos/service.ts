@@ -36,8 +36,8 @@ export function createPhotoService(deps: { db: Database; storage: ObjectStorage;
   const asUser = <T>(user: AuthUser, fn: Parameters<typeof withClaims<T>>[2]) => withClaims(db, { sub: user.subject }, fn);
 
   async function present(rows: repo.PhotoRow[]): Promise<Photo[]> {
-    const urls = await storage.signedUrls(rows.flatMap((r) => [r.storage_path, r.thumb_path]), ttl);
-    const urlExpiresAt = new Date(clock.now().getTime() + ttl * 1000).toISOString();
+    const { urls, expiresAt } = await storage.signedUrls(rows.flatMap((r) => [r.storage_path, r.thumb_path]), ttl);
+    const urlExpiresAt = (expiresAt ?? new Date(clock.now().getTime() + ttl * 1000)).toISOString();
     return rows.map((r) => ({
       id: r.id,
       originalName: r.original_name,
