@@ -14,18 +14,19 @@ export const GENERATION_RANGES = {
   seed: { min: 0, max: 2_147_483_647 },
 } as const;
 
+// No `default` keywords: the API validates with useDefaults, which would fill them into
+// requests (and coerce a null seed to 0); GENERATION_DEFAULTS applies them instead.
 export const GenerationOptions = Type.Object(
   {
-    numOutputs: Type.Integer({ minimum: 1, maximum: 4, default: 1, description: 'Images to make from this prompt.' }),
-    aspectRatio: Type.Enum([...ASPECT_RATIOS], { default: '1:1' }),
-    outputFormat: Type.Enum([...OUTPUT_FORMATS], { default: 'webp' }),
+    numOutputs: Type.Integer({ minimum: 1, maximum: 4, description: 'Images to make from this prompt (default 1).' }),
+    aspectRatio: Type.Enum([...ASPECT_RATIOS], { description: 'Default 1:1.' }),
+    outputFormat: Type.Enum([...OUTPUT_FORMATS], { description: 'Default webp.' }),
     seed: Type.Union([Type.Integer({ minimum: 0, maximum: 2_147_483_647 }), Type.Null()], {
-      default: null,
-      description: 'Same prompt and seed, same image. Null for a random one.',
+      description: 'Same prompt and seed, same image. Null (the default) for a random one.',
     }),
-    guidanceScale: Type.Number({ minimum: 0, maximum: 10, default: 3, description: 'How closely the image follows the prompt.' }),
-    numInferenceSteps: Type.Integer({ minimum: 1, maximum: 50, default: 28, description: 'More steps: more detail, slower.' }),
-    loraScale: Type.Number({ minimum: -1, maximum: 3, default: 1, description: 'How strongly your likeness is applied.' }),
+    guidanceScale: Type.Number({ minimum: 0, maximum: 10, description: 'How closely the image follows the prompt (default 3).' }),
+    numInferenceSteps: Type.Integer({ minimum: 1, maximum: 50, description: 'More steps: more detail, slower (default 28).' }),
+    loraScale: Type.Number({ minimum: -1, maximum: 3, description: 'How strongly your likeness is applied (default 1).' }),
   },
   { additionalProperties: false },
 );

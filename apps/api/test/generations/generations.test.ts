@@ -59,6 +59,7 @@ describe('generation and gallery, through the SDKs and the emulators', () => {
     expect(res.headers.get('preference-applied')).toBe('wait=20');
     expect(res.body.status).toBe('Succeeded');
     expect(res.body.images).toHaveLength(1);
+    expect(res.body.options.seed).toBeNull(); // random unless asked: not coerced to 0
     const again = await generate({ prompt: 'ZXQ_ME in a café' }, { 'idempotency-key': key });
     expect(again.body.id).toBe(res.body.id);
     expect(again.headers.get('idempotent-replayed')).toBe('true');
