@@ -21,7 +21,8 @@ export const GenerationOptions = Type.Object(
     numOutputs: Type.Integer({ minimum: 1, maximum: 4, description: 'Images to make from this prompt (default 1).' }),
     aspectRatio: Type.Enum([...ASPECT_RATIOS], { description: 'Default 1:1.' }),
     outputFormat: Type.Enum([...OUTPUT_FORMATS], { description: 'Default webp.' }),
-    seed: Type.Union([Type.Integer({ minimum: 0, maximum: 2_147_483_647 }), Type.Null()], {
+    // Null first: with type coercion on, an Integer-first union would turn null into 0.
+    seed: Type.Union([Type.Null(), Type.Integer({ minimum: 0, maximum: 2_147_483_647 })], {
       description: 'Same prompt and seed, same image. Null (the default) for a random one.',
     }),
     guidanceScale: Type.Number({ minimum: 0, maximum: 10, description: 'How closely the image follows the prompt (default 3).' }),

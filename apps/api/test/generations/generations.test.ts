@@ -64,6 +64,8 @@ describe('generation and gallery, through the SDKs and the emulators', () => {
     expect(again.body.id).toBe(res.body.id);
     expect(again.headers.get('idempotent-replayed')).toBe('true');
     expect(await balance(h, user.token)).toBe(before - 1);
+    const explicit = await generate({ prompt: 'ZXQ_ME in a café', options: { seed: null } }, { prefer: 'wait=20' });
+    expect(explicit.body.options.seed).toBeNull();
   });
 
   it('a failed prediction refunds once, even when every webhook arrives twice', async () => {
