@@ -92,6 +92,10 @@ describe('the Visiona shell', () => {
           await page.getByRole('heading', { name: 'No photos yet' }).waitFor();
         } else if (target.label === 'Models') {
           await page.getByRole('heading', { name: 'No models yet' }).waitFor();
+        } else if (target.label === 'Generate') {
+          await page.getByRole('heading', { name: 'Train a model first' }).waitFor();
+        } else if (target.label === 'Gallery') {
+          await page.getByRole('heading', { name: 'No images yet' }).waitFor();
         } else if (target.label !== 'Dashboard') {
           await page.getByRole('heading', { name: 'This page is not available yet' }).waitFor();
         }

@@ -1,5 +1,5 @@
 /**
- * The browser-test harness: builds the SPA, starts the Storage and Replicate emulators in this
+ * The browser-test harness: builds the SPA, starts the Storage, Replicate and LLM emulators in this
  * process, starts the API on a fresh embedded database pointed at them, serves the build with
  * `vite preview` proxying to it, and launches Debian's Chromium. Each test file calls
  * `setupE2E()` once and gets its own API, database, emulators, server and browser.
@@ -13,6 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type BrowserContext, type Page, type Request } from 'playwright-core';
 import { build, preview, type PreviewServer } from 'vite';
 import { afterAll, beforeAll, expect } from 'vitest';
+import { createLlmEmulator, type LlmEmulator } from '@visiona/emulators/llm';
 import { createReplicateEmulator, type ReplicateEmulator } from '@visiona/emulators/replicate';
 import { createStorageEmulator } from '@visiona/emulators/storage';
 import type { PublicConfig, SessionResponse } from '@visiona/shared';
@@ -36,11 +37,15 @@ export const e2e = {
   outDir: '',
   /** The Replicate emulator the API trains on: tests change its speed or inject faults. */
   replicate: undefined as unknown as ReplicateEmulator,
+  /** The OpenAI-compatible emulator that enhances prompts: tests inject latency and errors. */
+  llm: undefined as unknown as LlmEmulator,
 };
 
 export interface E2EOptions {
   /** Replicate emulator time multiplier (default 20: a training takes about a second). */
   replicateSpeed?: number;
+  /** Extra environment for the API (e.g. `GENERATION_CREDITS_PER_IMAGE`). */
+  apiEnv?: Record<string, string>;
 }
 
 let tempRoot: string | undefined;
@@ -50,6 +55,7 @@ let server: PreviewServer | undefined;
 let browser: Browser | undefined;
 let storage: Awaited<ReturnType<typeof createStorageEmulator>> | undefined;
 let replicate: ReplicateEmulator | undefined;
+let llm: LlmEmulator | undefined;
 let stopping = false;
 
 async function freePort(): Promise<number> {
@@ -110,8 +116,8 @@ export function setupE2E(options: E2EOptions = {}): void {
       process.env.NODE_ENV = nodeEnv;
     }
 
-    // 2. The emulators the API stores photos in and trains on, in this process.
-    const [apiPort, webPort, storagePort, replicatePort] = [await freePort(), await freePort(), await freePort(), await freePort()];
+    // 2. The emulators the API stores photos in, trains and generates on, and enhances prompts with, in this process.
+    const [apiPort, webPort, storagePort, replicatePort, llmPort] = [await freePort(), await freePort(), await freePort(), await freePort(), await freePort()];
     e2e.apiUrl = `http://127.0.0.1:${apiPort}`;
     e2e.webUrl = `http://127.0.0.1:${webPort}`;
     const serviceKey = `e2e-service-key-${Math.random().toString(36).slice(2)}`;
@@ -125,6 +131,10 @@ export function setupE2E(options: E2EOptions = {}): void {
     });
     await replicate.app.listen({ host: '127.0.0.1', port: replicatePort });
     e2e.replicate = replicate;
+    const llmKey = `sk-e2e-${Math.random().toString(36).slice(2)}`;
+    llm = await createLlmEmulator({ apiKey: llmKey });
+    await llm.app.listen({ host: '127.0.0.1', port: llmPort });
+    e2e.llm = llm;
 
     // 3. Start the API on a fresh database.
     const env: NodeJS.ProcessEnv = {
@@ -143,6 +153,9 @@ export function setupE2E(options: E2EOptions = {}): void {
       REPLICATE_BASE_URL: `http://127.0.0.1:${replicatePort}/v1`,
       // Where the Replicate emulator sends its webhooks.
       PUBLIC_API_URL: e2e.apiUrl,
+      LLM_BASE_URL: `http://127.0.0.1:${llmPort}/v1`,
+      LLM_API_KEY: llmKey,
+      ...options.apiEnv,
     };
     if (process.env.DATABASE_URL) env.DATABASE_URL = process.env.DATABASE_URL;
     api = spawn(process.execPath, [apiEntry], { cwd: repoRoot, env, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -192,6 +205,7 @@ export function setupE2E(options: E2EOptions = {}): void {
       clearTimeout(timer);
     }
     await replicate?.close().catch(() => undefined);
+    await llm?.close().catch(() => undefined);
     await storage?.close().catch(() => undefined);
     if (tempRoot) rmSync(tempRoot, { recursive: true, force: true });
   }, 30_000);

@@ -20,3 +20,4 @@ export { SelectField, type SelectFieldProps, type SelectOption } from './select-
 export { Skeleton, SkeletonList, SkeletonText } from './skeleton';
 export { Spinner } from './spinner';
 export { SkipLink, focusMainContent } from './skip-link';
+export { TextareaField, type TextareaFieldProps } from './textarea-field';

@@ -1,19 +1,27 @@
-import { ComingSoonPage } from '@/features/coming-soon/components/coming-soon-page';
+import { useQueryClient } from '@tanstack/react-query';
+import { useSearchParams } from 'react-router';
+import { meQueryKey, useMe } from '@/features/auth/api/get-me';
 import { useLoadedConfig } from '@/features/config/api/get-config';
+import { GeneratePage } from '@/features/generations/components/generate-page';
+import { useModels } from '@/features/models/api/get-models';
 
 export function Component() {
   const config = useLoadedConfig();
+  const me = useMe();
+  const models = useModels();
+  const queryClient = useQueryClient();
+  const [params] = useSearchParams();
   return (
-    <ComingSoonPage
-      title="Generate"
-      icon="generate"
-      summary="Where you describe a scene and get new pictures of yourself."
-      capabilities={[
-        'Write a prompt, such as “me hiking at sunrise in the Alps”, and generate images with your model.',
-        'Optionally let an AI rewrite your prompt into a richer, more detailed one before generating.',
-        'Find every result in your private gallery.',
-      ]}
-      note={config.features.promptEnhancement ? null : 'This server does not offer prompt enhancement yet.'}
+    <GeneratePage
+      models={models.data?.items}
+      modelsError={models.error}
+      onRetryModels={() => void models.refetch()}
+      isRetryingModels={models.isFetching}
+      balance={me.data?.creditBalance}
+      config={config.generation}
+      enhancementEnabled={config.features.promptEnhancement}
+      requestedModelId={params.get('model')}
+      onCreditsChanged={() => void queryClient.invalidateQueries({ queryKey: meQueryKey })}
     />
   );
 }

@@ -91,7 +91,7 @@ export function ModelCard({ model, highlighted = false, onCancel, onDelete }: Mo
 
       <div className="model-card__actions">
         {model.status === 'Ready' ? (
-          <ButtonLink to={paths.generate} size="sm" icon={<Icon name="generate" size={16} />}>
+          <ButtonLink to={`${paths.generate}?model=${encodeURIComponent(model.id)}`} size="sm" icon={<Icon name="generate" size={16} />}>
             Generate images
           </ButtonLink>
         ) : null}
