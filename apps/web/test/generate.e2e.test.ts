@@ -281,12 +281,13 @@ describe('generate and gallery', () => {
       const favourite = lightbox.getByTestId('lightbox-favorite');
       expect(await favourite.getAttribute('aria-pressed')).toBe('false');
       await favourite.click();
-      expect(await favourite.getAttribute('aria-pressed')).toBe('true');
+      // Optimistic, but React renders after the click resolves: poll rather than read once.
+      await expect.poll(() => favourite.getAttribute('aria-pressed')).toBe('true');
       await expect.poll(async () => (await listGenerations(token, '?favorites=true')).items.map((g) => g.images.map((i) => i.id))).toEqual([[styleGeneration!.images[0]!.id]]);
       await shot(page, 'gallery-lightbox');
       await page.keyboard.press('Escape');
       await lightbox.waitFor({ state: 'hidden' });
-      expect(await page.evaluate(() => document.activeElement?.getAttribute('data-lightbox-trigger'))).toBe(styleGeneration!.images[0]!.id);
+      await expect.poll(() => page.evaluate(() => document.activeElement?.getAttribute('data-lightbox-trigger'))).toBe(styleGeneration!.images[0]!.id);
 
       // Favourites only: the one image; the filter lives in the address.
       await page.getByTestId('favorites-filter').click();
