@@ -3,10 +3,11 @@
  *
  *   pnpm bench                 every benchmark
  *   pnpm bench me              GET /api/v1/me throughput vs a bare route (DATABASE_URL selects Postgres, else PGlite)
+ *   pnpm bench gallery         GET /api/v1/generations?limit=50 for a user with 10,000 images vs a bare route (DATABASE_URL too)
  *   pnpm bench spa             first-route JavaScript of the SPA, gzipped
  *   pnpm bench upload          API peak RSS while 20 photos of 8 MB are uploaded; streamed to Storage
  *   pnpm bench zip             training zip throughput vs reading the same 30 photos from Storage
- *   pnpm bench me --duration=20 --warmup=5 --connections=64 --rounds=4
+ *   pnpm bench me --duration=20 --warmup=5 --connections=64 --rounds=4   (me and gallery)
  *   pnpm bench upload zip --runs=5   repetitions of the upload and of each zip pass
  *
  * Prints a table per benchmark, writes bench/results/<timestamp>.json and exits
@@ -17,13 +18,14 @@ import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
+import { GALLERY_DEFAULTS, type GalleryOptions, runGalleryThroughput } from './gallery-throughput.ts';
 import { type BenchResult, renderTable } from './lib/common.ts';
 import { ME_DEFAULTS, type MeOptions, runMeThroughput } from './me-throughput.ts';
 import { runSpaSize } from './spa-size.ts';
 import { runTrainingZip, ZIP_DEFAULTS, type ZipOptions } from './training-zip.ts';
 import { runUploadMemory, UPLOAD_DEFAULTS, type UploadOptions } from './upload-memory.ts';
 
-const BENCHES = ['me', 'spa', 'upload', 'zip'] as const;
+const BENCHES = ['me', 'gallery', 'spa', 'upload', 'zip'] as const;
 type BenchName = (typeof BENCHES)[number];
 
 function usage(problem: string): never {
@@ -35,6 +37,7 @@ function usage(problem: string): never {
 
 const selected: BenchName[] = [];
 const meOptions: MeOptions = { ...ME_DEFAULTS };
+const galleryOptions: GalleryOptions = { ...GALLERY_DEFAULTS };
 const uploadOptions: UploadOptions = { ...UPLOAD_DEFAULTS };
 const zipOptions: ZipOptions = { ...ZIP_DEFAULTS };
 for (const arg of process.argv.slice(2)) {
@@ -42,10 +45,10 @@ for (const arg of process.argv.slice(2)) {
   if (flag) {
     const n = Number(flag[2]);
     if (flag[1] === 'runs') uploadOptions.runs = zipOptions.runs = Math.max(1, n);
-    else if (flag[1] === 'duration') meOptions.durationSec = Math.max(1, n);
-    else if (flag[1] === 'warmup') meOptions.warmupSec = n;
-    else if (flag[1] === 'rounds') meOptions.rounds = Math.max(1, n);
-    else meOptions.connections = Math.max(1, n);
+    else if (flag[1] === 'duration') meOptions.durationSec = galleryOptions.durationSec = Math.max(1, n);
+    else if (flag[1] === 'warmup') meOptions.warmupSec = galleryOptions.warmupSec = n;
+    else if (flag[1] === 'rounds') meOptions.rounds = galleryOptions.rounds = Math.max(1, n);
+    else meOptions.connections = galleryOptions.connections = Math.max(1, n);
   } else if ((BENCHES as readonly string[]).includes(arg)) {
     if (!selected.includes(arg as BenchName)) selected.push(arg as BenchName);
   } else if (arg !== '--') {
@@ -58,6 +61,7 @@ const progress = (line: string) => process.stdout.write(`  ${line}\n`);
 
 const runners: Record<BenchName, () => Promise<BenchResult>> = {
   me: () => runMeThroughput(meOptions),
+  gallery: () => runGalleryThroughput(galleryOptions, progress),
   spa: () => runSpaSize(),
   upload: () => runUploadMemory(uploadOptions, progress),
   zip: () => runTrainingZip(zipOptions, progress),

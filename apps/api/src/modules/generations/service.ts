@@ -161,9 +161,16 @@ export function createGenerationService(deps: { db: Database; storage: ObjectSto
 
     async list(user: AuthUser, q: GenerationListQuery): Promise<GenerationList> {
       const limit = q.limit ?? 24;
-      const rows = await asUser(user, (tx) =>
-        repo.listGenerations(tx, { limit: limit + 1, after: q.cursor ? decodeCursor(q.cursor) : null, modelId: q.modelId, favorites: q.favorites, status: q.status }),
-      );
+      // One statement: run with its claims in a single round trip (the gallery is the hot path).
+      const claims = { sub: user.subject };
+      const oneTrip: Queryable = { query: (text, params) => db.queryAsUser(claims, text, params), exec: () => Promise.reject(new Error('not supported')) };
+      const rows = await repo.listGenerations(oneTrip, {
+        limit: limit + 1,
+        after: q.cursor ? decodeCursor(q.cursor) : null,
+        modelId: q.modelId,
+        favorites: q.favorites,
+        status: q.status,
+      });
       const page = rows.slice(0, limit);
       return { items: await present(page), nextCursor: rows.length > limit ? encodeCursor(page.at(-1)!) : null };
     },
