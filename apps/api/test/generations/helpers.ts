@@ -1,16 +1,9 @@
 import type { Generation, Model } from '@visiona/shared';
 import { signUp } from '../helpers/app.ts';
-import { eventually, photoFixture, uploadPhotos, type ServicesHarness } from '../helpers/services.ts';
+import { apiCall, eventually, photoFixture, uploadPhotos, type ServicesHarness } from '../helpers/services.ts';
 
-export async function call<T = Record<string, unknown>>(h: ServicesHarness, token: string, method: string, path: string, body?: unknown, headers: Record<string, string> = {}) {
-  const res = await fetch(`${h.baseUrl}${path}`, {
-    method,
-    headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...headers },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  const text = await res.text();
-  return { status: res.status, body: (text ? JSON.parse(text) : null) as T, headers: res.headers };
-}
+export const call = <T = Record<string, unknown>>(h: ServicesHarness, token: string, method: string, path: string, body?: unknown, headers: Record<string, string> = {}) =>
+  apiCall<T>(h.baseUrl, token, method, path, body, headers);
 
 let photos: { name: string; data: Buffer }[] | undefined;
 

@@ -125,6 +125,24 @@ export async function photoFixture(seed: number, width = 768, height = 1024): Pr
   return sharp(Buffer.from(svg)).jpeg({ quality: 90 }).toBuffer();
 }
 
+/** A JSON request to the API over HTTP with a bearer token; the answer parsed. */
+export async function apiCall<T = Record<string, unknown>>(
+  baseUrl: string,
+  token: string,
+  method: string,
+  path: string,
+  body?: unknown,
+  headers: Record<string, string> = {},
+) {
+  const res = await fetch(`${baseUrl}${path}`, {
+    method,
+    headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...headers },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  const text = await res.text();
+  return { status: res.status, body: (text ? JSON.parse(text) : null) as T, headers: res.headers };
+}
+
 /** Uploads photos over HTTP as multipart/form-data (field `files`). */
 export async function uploadPhotos(baseUrl: string, token: string, files: { name: string; data: Buffer; type?: string }[], headers: Record<string, string> = {}) {
   const form = new FormData();

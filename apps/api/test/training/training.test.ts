@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Model } from '@visiona/shared';
 import { signUp } from '../helpers/app.ts';
-import { createServicesHarness, eventually, photoFixture, uploadPhotos, type ServicesHarness } from '../helpers/services.ts';
+import { apiCall, createServicesHarness, eventually, photoFixture, uploadPhotos, type ServicesHarness } from '../helpers/services.ts';
 
 let h: ServicesHarness;
 /** Injected failure: the next trainings.create reaches Replicate but its answer is lost. */
@@ -26,15 +26,8 @@ beforeAll(async () => {
 }, 60_000);
 afterAll(async () => h?.close());
 
-async function api<T = Record<string, unknown>>(token: string, method: string, path: string, body?: unknown, headers: Record<string, string> = {}) {
-  const res = await fetch(`${h.baseUrl}${path}`, {
-    method,
-    headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...headers },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  const text = await res.text();
-  return { status: res.status, body: (text ? JSON.parse(text) : null) as T, headers: res.headers };
-}
+const api = <T = Record<string, unknown>>(token: string, method: string, path: string, body?: unknown, headers: Record<string, string> = {}) =>
+  apiCall<T>(h.baseUrl, token, method, path, body, headers);
 
 /** A new user with ten photos waiting. */
 async function userWithPhotos() {
