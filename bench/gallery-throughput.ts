@@ -22,14 +22,14 @@ import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
-import autocannon from 'autocannon';
 import { loadConfig } from '../apps/api/src/config.ts';
 import { startChild, type ChildHandle } from './lib/child.ts';
-import { type BenchResult, type Check, fmt, pct } from './lib/common.ts';
+import { type BenchResult, fmt, pct } from './lib/common.ts';
+import { aggregate, loadRoute, type Round, type ServerStats, type ThroughputBudget, throughputChecks } from './lib/throughput.ts';
 import { createThrowawayDatabase } from './me-throughput.ts';
 
 /** QUALITY.md: at least 50% of the bare route's throughput; p99 under 50 ms at 32 connections. */
-export const GALLERY_BUDGET = { minRatio: 0.5, maxP99Ms: 50 };
+export const GALLERY_BUDGET: ThroughputBudget = { minRatio: 0.5, maxP99Ms: 50 };
 
 export interface GalleryOptions {
   connections: number;
@@ -59,35 +59,15 @@ const LABELS: Record<Target, string> = {
   unscoped: 'bare, no owner predicate (all users)',
 };
 
-interface Counters {
-  requests: number;
-  queries: number;
-  transactions: number;
-}
-interface ServerStats {
-  counters: Record<Target, Counters>;
-  cpuMs: number;
-  wallMs: number;
-  eventLoopUtilization: number;
-}
 interface SignStats {
   requests: number;
   paths: number;
   cpuMs: number;
 }
-interface Round {
-  rps: number;
-  requests: number;
-  seconds: number;
+/** A round of one server, with its response bytes and the Storage emulator's signing work. */
+interface GalleryRound extends Round {
   bytes: number;
-  p50: number;
-  p99: number;
-  max: number;
-  loadGenCpu: number;
-  serverCpuMs: number;
-  serverElu: number;
   storage: SignStats;
-  counters: Counters;
 }
 
 type GalleryItem = { id: string; images: { url: string; thumbnailUrl: string; downloadUrl: string }[] };
@@ -99,30 +79,20 @@ async function getJson<T>(url: string, headers: Record<string, string>, init: Re
   return JSON.parse(text) as T;
 }
 
-/** Rounds summed: throughput over all of them, the mean p50, the worst p99. */
-function aggregate(rounds: Round[]) {
-  const sum = (f: (r: Round) => number) => rounds.reduce((s, r) => s + f(r), 0);
-  const requests = sum((r) => r.requests);
+/** The rounds summed (bench/lib/throughput.ts), and per response: bytes, and Storage's signing work. */
+function galleryAggregate(rounds: GalleryRound[]) {
+  const sum = (f: (r: GalleryRound) => number) => rounds.reduce((s, r) => s + f(r), 0);
+  const base = aggregate(rounds);
   const served = sum((r) => r.counters.requests);
-  const seconds = sum((r) => r.seconds);
   return {
-    rps: requests / seconds,
-    requests,
-    p50: sum((r) => r.p50) / rounds.length,
-    p99: Math.max(...rounds.map((r) => r.p99)),
-    max: Math.max(...rounds.map((r) => r.max)),
-    bytesPerResponse: sum((r) => r.bytes) / requests,
-    statementsPerRequest: (sum((r) => r.counters.queries) + 2 * sum((r) => r.counters.transactions)) / served,
+    ...base,
+    bytesPerResponse: sum((r) => r.bytes) / base.requests,
     signRequestsPerRequest: sum((r) => r.storage.requests) / served,
     pathsSignedPerRequest: sum((r) => r.storage.paths) / served,
-    serverCpuUsPerRequest: (sum((r) => r.serverCpuMs) * 1000) / served,
     storageCpuUsPerRequest: (sum((r) => r.storage.cpuMs) * 1000) / served,
-    serverElu: sum((r) => r.serverElu * r.seconds) / seconds,
-    loadGenCpu: sum((r) => r.loadGenCpu * r.seconds) / seconds,
-    rounds,
   };
 }
-type Aggregate = ReturnType<typeof aggregate>;
+type Aggregate = ReturnType<typeof galleryAggregate>;
 
 const median = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -139,7 +109,7 @@ export async function runGalleryThroughput(opts: GalleryOptions = GALLERY_DEFAUL
 
   const database = await createThrowawayDatabase(databaseUrl);
   const storageDir = await mkdtemp(path.join(os.tmpdir(), 'visiona-bench-storage-'));
-  const rounds: Record<Target, Round[]> = { api: [], cold: [], bare: [], unscoped: [] };
+  const rounds: Record<Target, GalleryRound[]> = { api: [], cold: [], bare: [], unscoped: [] };
   const seeded = { generations: 0, images: 0, objects: 0, dbMs: 0, objectsMs: 0 };
   const firstViews = { coldMs: [] as number[], warmMs: [] as number[] };
   const found = { plans: {} as Record<string, string>, otherRowsInUnscopedPage: 0 };
@@ -232,18 +202,7 @@ export async function runGalleryThroughput(opts: GalleryOptions = GALLERY_DEFAUL
         if (bareRows.some((r) => r.owner_subject !== mine.subject)) throw new Error("the bare route returned another user's rows");
         found.otherRowsInUnscopedPage = allRows.filter((r) => r.owner_subject !== mine.subject).length;
 
-        const run = async (target: Target, duration: number) => {
-          const r = await autocannon({ url: url(target), connections: opts.connections, duration, headers: headers[target], timeout: 10 });
-          // Every response must be a 200: a benchmark of 401s, 429s or 503s measures nothing.
-          const bad = r.non2xx + r.errors + r.timeouts + (r.resets ?? 0);
-          if (bad > 0 || r['2xx'] === 0) {
-            throw new Error(
-              `${target}: GET ${url(target)}: ${r.non2xx} non-2xx, ${r.errors} errors, ${r.timeouts} timeouts of ${r.requests.total} requests ` +
-                `(status codes: ${JSON.stringify(r.statusCodeStats ?? {})})`,
-            );
-          }
-          return r;
-        };
+        const run = (target: Target, duration: number) => loadRoute(target, url(target), { connections: opts.connections, duration, headers: headers[target] });
 
         for (const target of TARGETS) {
           if (opts.warmupSec > 0) await run(target, opts.warmupSec);
@@ -270,7 +229,7 @@ export async function runGalleryThroughput(opts: GalleryOptions = GALLERY_DEFAUL
               await server.ask('profileStop', { file });
               profiles.push(file);
             }
-            const stats = await server.ask<ServerStats>('stats');
+            const stats = await server.ask<ServerStats<Target>>('stats');
             const signs = await storage.ask<SignStats>('signs');
             rounds[target].push({
               rps: r['2xx'] / r.duration,
@@ -300,7 +259,7 @@ export async function runGalleryThroughput(opts: GalleryOptions = GALLERY_DEFAUL
     await rm(storageDir, { recursive: true, force: true });
   }
 
-  const agg = Object.fromEntries(TARGETS.map((t) => [t, aggregate(rounds[t])])) as Record<Target, Aggregate>;
+  const agg = Object.fromEntries(TARGETS.map((t) => [t, galleryAggregate(rounds[t])])) as Record<Target, Aggregate>;
   // The cold variant must really sign every page through Storage, or it measures the cache.
   if (agg.cold.signRequestsPerRequest < 0.99) {
     throw new Error(`the cold API signed through Storage on only ${pct(agg.cold.signRequestsPerRequest)} of requests: the URL cache now reuses URLs across TTLs; update the cold variant in bench/servers/gallery-server.ts`);
@@ -324,20 +283,7 @@ export async function runGalleryThroughput(opts: GalleryOptions = GALLERY_DEFAUL
       pct(r.loadGenCpu),
     ];
   };
-  const checks: Check[] = [
-    {
-      name: 'GET /api/v1/generations?limit=50 throughput vs bare route',
-      target: `>= ${pct(GALLERY_BUDGET.minRatio)}`,
-      actual: pct(ratio),
-      pass: ratio >= GALLERY_BUDGET.minRatio,
-    },
-    {
-      name: 'GET /api/v1/generations?limit=50 p99 latency',
-      target: `< ${GALLERY_BUDGET.maxP99Ms} ms`,
-      actual: `${fmt(agg.api.p99, 1)} ms`,
-      pass: agg.api.p99 < GALLERY_BUDGET.maxP99Ms,
-    },
-  ];
+  const checks = throughputChecks('GET /api/v1/generations?limit=50', GALLERY_BUDGET, ratio, agg.api.p99);
   const { plans, otherRowsInUnscopedPage } = found;
   const firstLine = (plan: string | undefined) => (plan ?? '').split('\n').find((l) => /Scan|Sort/.test(l))?.trim() ?? '';
   const execTime = (plan: string | undefined) => /Execution Time: ([\d.]+) ms/.exec(plan ?? '')?.[1] ?? '?';

@@ -9,21 +9,21 @@
  * Database: a throwaway database on the server named by DATABASE_URL, or else
  * embedded PGlite in a temporary folder (one connection, one process).
  */
-import { fork, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
-import autocannon from 'autocannon';
 import { loadConfig } from '../apps/api/src/config.ts';
 import { migrate } from '../apps/api/src/db/migrate.ts';
 import { createPgliteDatabase } from '../apps/api/src/db/pglite.ts';
 import { createPostgresDatabase } from '../apps/api/src/db/postgres.ts';
-import { type BenchResult, type Check, fmt, pct } from './lib/common.ts';
+import { startChild } from './lib/child.ts';
+import { type BenchResult, fmt, pct } from './lib/common.ts';
+import { aggregate, loadRoute, type Round, type ServerStats, type ThroughputBudget, throughputChecks } from './lib/throughput.ts';
 
-export const ME_BUDGET = { minRatio: 0.5, maxP99Ms: 50 };
+export const ME_BUDGET: ThroughputBudget = { minRatio: 0.5, maxP99Ms: 50 };
 
 export interface MeOptions {
   connections: number;
@@ -39,70 +39,6 @@ export const ME_DEFAULTS: MeOptions = { connections: 32, durationSec: 10, warmup
 const SERVER_SCRIPT = fileURLToPath(new URL('./servers/me-server.ts', import.meta.url));
 
 type Target = 'api' | 'bare';
-interface Counters {
-  requests: number;
-  queries: number;
-  transactions: number;
-}
-interface ServerStats {
-  api: Counters;
-  bare: Counters;
-  cpuMs: number;
-  wallMs: number;
-  eventLoopUtilization: number;
-}
-
-interface ServerHandle {
-  ports: Record<Target, number>;
-  kind: string;
-  ask<T>(type: 'reset' | 'stats' | 'user' | 'drain', extra?: Record<string, unknown>): Promise<T>;
-  stop(): Promise<void>;
-}
-
-function startServer(env: Record<string, string>): Promise<ServerHandle> {
-  // BENCH_PROFILE=<dir> writes a V8 CPU profile of the server process there (open it in Chrome DevTools).
-  const profileDir = process.env.BENCH_PROFILE;
-  const child: ChildProcess = fork(SERVER_SCRIPT, [], {
-    execPath: process.execPath,
-    execArgv: profileDir
-      ? [...process.execArgv, '--cpu-prof', `--cpu-prof-dir=${path.resolve(profileDir)}`]
-      : process.execArgv,
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-  });
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  return new Promise((resolve, reject) => {
-    const onEarlyExit = (code: number | null) => reject(new Error(`benchmark server exited with code ${code} before it was ready`));
-    child.once('exit', onEarlyExit);
-    child.once('message', (msg: { type: string; ports: Record<Target, number>; kind: string }) => {
-      if (msg.type !== 'ready') return reject(new Error(`unexpected message from server: ${JSON.stringify(msg)}`));
-      child.off('exit', onEarlyExit);
-      resolve({
-        ports: msg.ports,
-        kind: msg.kind,
-        ask<T>(type: string, extra: Record<string, unknown> = {}) {
-          return new Promise<T>((res, rej) => {
-            const onExit = () => rej(new Error('benchmark server exited'));
-            child.once('exit', onExit);
-            child.once('message', (reply: T & { type: string }) => {
-              child.off('exit', onExit);
-              if (reply.type === type) res(reply);
-              else rej(new Error(`expected ${type}, got ${JSON.stringify(reply)}`));
-            });
-            child.send({ ...extra, type });
-          });
-        },
-        async stop() {
-          if (child.exitCode === null && child.signalCode === null) child.send({ type: 'stop' });
-          const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
-          const code = await exited;
-          clearTimeout(timer);
-          if (code !== 0) throw new Error(`benchmark server exited with code ${code}`);
-        },
-      });
-    });
-  });
-}
 
 export interface Throwaway {
   kind: 'postgres' | 'pglite';
@@ -160,43 +96,11 @@ export async function createThrowawayDatabase(serverUrl: string | undefined): Pr
   return { kind: 'pglite', env: { BENCH_PGLITE_DIR: pgliteDir }, label: 'pglite (on disk, temporary folder)', drop };
 }
 
-interface Round {
-  rps: number;
-  requests: number;
-  seconds: number;
-  p50: number;
-  p99: number;
-  max: number;
-  loadGenCpu: number;
-  serverCpuMs: number;
-  serverElu: number;
-  counters: Counters;
-}
-
 async function getJson(url: string, init: RequestInit, expected: number): Promise<Record<string, unknown>> {
   const res = await fetch(url, init);
   const text = await res.text();
   if (res.status !== expected) throw new Error(`${init.method ?? 'GET'} ${url}: expected ${expected}, got ${res.status} ${text}`);
   return JSON.parse(text) as Record<string, unknown>;
-}
-
-/** Rounds summed: throughput over all of them, the mean p50, the worst p99. */
-function aggregate(rounds: Round[]) {
-  const sum = (f: (r: Round) => number) => rounds.reduce((s, r) => s + f(r), 0);
-  const requests = sum((r) => r.requests);
-  const served = sum((r) => r.counters.requests);
-  return {
-    rps: requests / sum((r) => r.seconds),
-    requests,
-    p50: sum((r) => r.p50) / rounds.length,
-    p99: Math.max(...rounds.map((r) => r.p99)),
-    max: Math.max(...rounds.map((r) => r.max)),
-    statementsPerRequest: (sum((r) => r.counters.queries) + 2 * sum((r) => r.counters.transactions)) / served,
-    serverCpuUsPerRequest: (sum((r) => r.serverCpuMs) * 1000) / served,
-    serverElu: sum((r) => r.serverElu * r.seconds) / sum((r) => r.seconds),
-    loadGenCpu: sum((r) => r.loadGenCpu * r.seconds) / sum((r) => r.seconds),
-    rounds,
-  };
 }
 
 export async function runMeThroughput(opts: MeOptions = ME_DEFAULTS): Promise<BenchResult> {
@@ -205,16 +109,21 @@ export async function runMeThroughput(opts: MeOptions = ME_DEFAULTS): Promise<Be
   const poolMax = loadConfig({}).databasePoolMax; // the API's default pool
   const database = await createThrowawayDatabase(databaseUrl);
   try {
-    const server = await startServer({
-      ...database.env,
-      BENCH_POOL_MAX: String(poolMax),
-      BENCH_SESSION_SECRET: randomBytes(32).toString('base64url'),
+    // BENCH_PROFILE=<dir> writes a V8 CPU profile of the server process there (open it in Chrome DevTools).
+    const profileDir = process.env.BENCH_PROFILE;
+    const server = await startChild<{ ports: Record<Target, number>; kind: string }>(SERVER_SCRIPT, {
+      env: {
+        ...database.env,
+        BENCH_POOL_MAX: String(poolMax),
+        BENCH_SESSION_SECRET: randomBytes(32).toString('base64url'),
+      },
+      execArgv: profileDir ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(profileDir)}`] : [],
     });
     const rounds: Record<Target, Round[]> = { api: [], bare: [] };
     try {
       // Sign up through the real API; the bare route reads the same user's row.
-      const apiBase = `http://127.0.0.1:${server.ports.api}`;
-      const bareBase = `http://127.0.0.1:${server.ports.bare}`;
+      const apiBase = `http://127.0.0.1:${server.ready.ports.api}`;
+      const bareBase = `http://127.0.0.1:${server.ready.ports.bare}`;
       const email = `bench.${randomBytes(6).toString('hex')}@example.com`;
       const session = await getJson(
         `${apiBase}/api/v1/auth/signup`,
@@ -222,7 +131,7 @@ export async function runMeThroughput(opts: MeOptions = ME_DEFAULTS): Promise<Be
         201,
       );
       const userId = (session.user as { id: string }).id;
-      await server.ask('user', { id: userId });
+      await server.ask('user', { userId });
       const headers: Record<Target, Record<string, string>> = {
         api: { authorization: `Bearer ${session.token as string}` },
         bare: {},
@@ -233,19 +142,8 @@ export async function runMeThroughput(opts: MeOptions = ME_DEFAULTS): Promise<Be
         if (body.id !== userId || body.email !== email) throw new Error(`${target}: GET /api/v1/me returned ${JSON.stringify(body)}`);
       }
 
-      const run = async (target: Target, duration: number) => {
-        const url = `http://127.0.0.1:${server.ports[target]}/api/v1/me`;
-        const r = await autocannon({ url, connections: opts.connections, duration, headers: headers[target], timeout: 10 });
-        // Every response must be a 200: a benchmark of 401s or 429s measures nothing.
-        const bad = r.non2xx + r.errors + r.timeouts + (r.resets ?? 0);
-        if (bad > 0 || r['2xx'] === 0) {
-          throw new Error(
-            `${target}: GET ${url}: ${r.non2xx} non-2xx, ${r.errors} errors, ${r.timeouts} timeouts of ${r.requests.total} requests ` +
-              `(status codes: ${JSON.stringify(r.statusCodeStats ?? {})})`,
-          );
-        }
-        return r;
-      };
+      const run = (target: Target, duration: number) =>
+        loadRoute(target, `http://127.0.0.1:${server.ready.ports[target]}/api/v1/me`, { connections: opts.connections, duration, headers: headers[target] });
 
       for (const target of ['api', 'bare'] as const) {
         if (opts.warmupSec > 0) await run(target, opts.warmupSec);
@@ -265,7 +163,7 @@ export async function runMeThroughput(opts: MeOptions = ME_DEFAULTS): Promise<Be
           const cpu = process.cpuUsage(cpu0);
           // Requests autocannon abandoned at the end still finish: count their work, then start clean.
           await server.ask('drain');
-          const stats = await server.ask<ServerStats>('stats');
+          const stats = await server.ask<ServerStats<Target>>('stats');
           rounds[target].push({
             rps: r['2xx'] / r.duration,
             requests: r['2xx'],
@@ -276,7 +174,7 @@ export async function runMeThroughput(opts: MeOptions = ME_DEFAULTS): Promise<Be
             loadGenCpu: (cpu.user + cpu.system) / 1000 / wallMs,
             serverCpuMs: stats.cpuMs,
             serverElu: stats.eventLoopUtilization,
-            counters: stats[target],
+            counters: stats.counters[target],
           });
         }
       }
@@ -298,20 +196,7 @@ export async function runMeThroughput(opts: MeOptions = ME_DEFAULTS): Promise<Be
       pct(r.serverElu),
       pct(r.loadGenCpu),
     ];
-    const checks: Check[] = [
-      {
-        name: 'GET /api/v1/me throughput vs bare route',
-        target: `>= ${pct(ME_BUDGET.minRatio)}`,
-        actual: pct(ratio),
-        pass: ratio >= ME_BUDGET.minRatio,
-      },
-      {
-        name: 'GET /api/v1/me p99 latency',
-        target: `< ${ME_BUDGET.maxP99Ms} ms`,
-        actual: `${fmt(ours.p99, 1)} ms`,
-        pass: ours.p99 < ME_BUDGET.maxP99Ms,
-      },
-    ];
+    const checks = throughputChecks('GET /api/v1/me', ME_BUDGET, ratio, ours.p99);
     return {
       name: 'me',
       title:

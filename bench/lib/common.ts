@@ -14,6 +14,13 @@ export async function importFrom<T>(app: 'api' | 'web', specifier: string): Prom
   return (await import(pathToFileURL(require.resolve(specifier)).href)) as T;
 }
 
+/** An environment variable a bench server process needs from its parent. */
+export function required(name: string): string {
+  const v = process.env[name];
+  if (!v) throw new Error(`${name} is required`);
+  return v;
+}
+
 /** One budget from QUALITY.md, checked against a measurement. */
 export interface Check {
   name: string;

@@ -33,110 +33,28 @@
 import { writeFile } from 'node:fs/promises';
 import { Session } from 'node:inspector/promises';
 import { performance } from 'node:perf_hooks';
-import { buildApp, loadConfig } from '../../apps/api/src/app.ts';
-import { withClaims, type Database, type Queryable } from '../../apps/api/src/db/index.ts';
-import { createPgliteDatabase } from '../../apps/api/src/db/pglite.ts';
-import { createPostgresDatabase } from '../../apps/api/src/db/postgres.ts';
+import { withClaims, type Queryable } from '../../apps/api/src/db/index.ts';
 import { createObjectStorage, type ObjectStorage } from '../../apps/api/src/integrations/storage.ts';
-import { loadOrCreateSecret } from '../../apps/api/src/lib/secrets.ts';
 import { listGenerations } from '../../apps/api/src/modules/generations/repository.ts';
+import { benchApiConfig, buildBenchApi, openBenchDatabase } from '../lib/api-server.ts';
 import { serveParent } from '../lib/child.ts';
-import { importFrom } from '../lib/common.ts';
+import { importFrom, required } from '../lib/common.ts';
+import { createMeter, type Server } from '../lib/throughput-server.ts';
 
 // The parent's names for the servers (bench/gallery-throughput.ts); a script, so nothing here is exported.
 const GALLERY_TARGETS = ['api', 'cold', 'bare', 'unscoped'] as const;
-type GalleryTarget = (typeof GALLERY_TARGETS)[number];
 
-interface GalleryCounters {
-  requests: number;
-  queries: number;
-  transactions: number;
-}
-
-interface Server {
-  listen(opts: { host: string; port: number }): Promise<string>;
-  close(): Promise<void>;
-  addHook(name: 'onRequest', fn: () => Promise<void>): unknown;
-  server: { address(): unknown };
-}
 interface BareServer extends Server {
   get(url: string, handler: () => Promise<unknown>): unknown;
 }
 type FastifyFactory = (opts: { logger: boolean }) => BareServer;
 
-function required(name: string): string {
-  const v = process.env[name];
-  if (!v) throw new Error(`${name} is required`);
-  return v;
-}
-
-const databaseUrl = process.env.BENCH_DATABASE_URL || null;
-const pgliteDir = databaseUrl ? null : required('BENCH_PGLITE_DIR');
-const poolMax = Number(required('BENCH_POOL_MAX'));
-
-const counters = Object.fromEntries(GALLERY_TARGETS.map((t) => [t, { requests: 0, queries: 0, transactions: 0 }])) as Record<GalleryTarget, GalleryCounters>;
-let cpuAtReset = process.cpuUsage();
-let eluAtReset = performance.eventLoopUtilization();
-let timeAtReset = performance.now();
-
-const raw: Database = databaseUrl ? createPostgresDatabase(databaseUrl, poolMax) : await createPgliteDatabase(pgliteDir);
-
-// Database and Storage calls in flight: requests autocannon abandoned at the end of a run still finish;
-// 'drain' waits for them so they neither leak into the next run nor hit a closed pool.
-let pending = 0;
-function track<T>(p: Promise<T>): Promise<T> {
-  pending += 1;
-  return p.finally(() => {
-    pending -= 1;
-  });
-}
-async function drain(quietMs = 25, timeoutMs = 30_000): Promise<void> {
-  const deadline = performance.now() + timeoutMs;
-  let quietSince = performance.now();
-  while (performance.now() < deadline) {
-    if (pending > 0) quietSince = performance.now();
-    else if (performance.now() - quietSince >= quietMs) return;
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
-
-/** The shared database, counting the statements one server sends. */
-function countedDb(target: GalleryTarget): Database {
-  const c = counters[target];
-  const counted = (q: Queryable): Queryable => ({
-    query: (text, params) => {
-      c.queries += 1;
-      return track(q.query(text, params));
-    },
-    exec: (sql) => q.exec(sql),
-  });
-  return {
-    kind: raw.kind,
-    ...counted(raw),
-    transaction: (fn) => {
-      c.transactions += 1;
-      return track(raw.transaction((tx) => fn(counted(tx))));
-    },
-    queryAsUser: (claims, text, params) => {
-      c.queries += 1;
-      return track(raw.queryAsUser(claims, text, params));
-    },
-    close: async () => {},
-  };
-}
+const database = await openBenchDatabase(Number(required('BENCH_POOL_MAX')));
+const raw = database.db;
+const meter = createMeter(raw, GALLERY_TARGETS);
 
 // Ours: exactly what src/server.ts builds, bar the settings noted.
-const config = loadConfig({
-  NODE_ENV: 'production',
-  // Per-request info logs would measure the stdout pipe, not the API; the bare route logs nothing either.
-  LOG_LEVEL: 'warn',
-  LOG_PRETTY: 'false',
-  HOST: '127.0.0.1',
-  PORT: '0',
-  DATABASE_URL: databaseUrl ?? undefined,
-  DATABASE_POOL_MAX: String(poolMax),
-  DATA_DIR: pgliteDir ?? '/nonexistent',
-  SESSION_SECRET: required('BENCH_SESSION_SECRET'),
+const config = benchApiConfig(database, {
   // One user sends every request: the default 600/min per user would turn the run into 429s.
   // The limiter still runs (in-memory store), so its cost is measured.
   RATE_LIMIT_MAX: '1000000',
@@ -144,20 +62,14 @@ const config = loadConfig({
   AUTH_RATE_LIMIT_MAX: '1000',
   SUPABASE_URL: required('BENCH_STORAGE_URL'),
   SUPABASE_SERVICE_ROLE_KEY: required('BENCH_SERVICE_KEY'),
-  // Required in production; the gallery never calls Replicate or the LLM.
-  REPLICATE_API_TOKEN: 'r8_bench_unused',
-  LLM_API_KEY: 'sk-bench-unused',
-  REPLICATE_BASE_URL: 'http://127.0.0.1:9/v1',
-  REPLICATE_WEBHOOK_SECRET: 'whsec_YmVuY2hiZW5jaGJlbmNoYmVuY2g=',
 });
-const sessionKey = await loadOrCreateSecret(config.sessionSecret, config.dataDir, 'session');
 
 /** The Storage client buildApp would make, with its signing calls tracked for 'drain'. */
 function trackedStorage(): ObjectStorage {
   const storage = createObjectStorage(config.storage);
-  return { ...storage, signedUrls: (paths, ttl) => track(storage.signedUrls(paths, ttl)) };
+  return { ...storage, signedUrls: (paths, ttl) => meter.track(storage.signedUrls(paths, ttl)) };
 }
-const api = await buildApp(config, { db: countedDb('api'), sessionKey, storage: trackedStorage() });
+const api = await buildBenchApi(config, { db: meter.countedDb('api'), storage: trackedStorage() });
 await api.storage.ensureBucket();
 
 // Cold: the real Storage client, asked for a TTL that differs on every call (600 s,
@@ -169,7 +81,7 @@ const coldStorage: ObjectStorage = {
   ...coldBase,
   signedUrls: (paths, ttl) => coldBase.signedUrls(paths, ttl + (ttlShift++ % 1000)),
 };
-const cold = await buildApp(config, { db: countedDb('cold'), sessionKey, storage: coldStorage });
+const cold = await buildBenchApi(config, { db: meter.countedDb('cold'), storage: coldStorage });
 
 // The gallery's first page, as the API asks for it: `limit + 1` rows (the extra one says whether there is a next page).
 const PAGE = 50;
@@ -195,22 +107,14 @@ function scoped(text: string, params: readonly unknown[]): string {
 let bareQuery: { text: string; params: unknown[] } | null = null;
 
 const fastify = (await importFrom<{ default: FastifyFactory }>('api', 'fastify')).default;
-const bareDb = countedDb('bare');
+const bareDb = meter.countedDb('bare');
 const bare = fastify({ logger: false });
 bare.get('/api/v1/generations', async () => (await bareDb.query(bareQuery!.text, bareQuery!.params)).rows);
-const unscopedDb = countedDb('unscoped');
+const unscopedDb = meter.countedDb('unscoped');
 const unscoped = fastify({ logger: false });
 unscoped.get('/api/v1/generations', async () => (await unscopedDb.query(unscopedSql.text!, unscopedSql.params)).rows);
 
-const servers: Record<GalleryTarget, Server> = { api: api as unknown as Server, cold: cold as unknown as Server, bare, unscoped };
-const ports = {} as Record<GalleryTarget, number>;
-for (const target of GALLERY_TARGETS) {
-  servers[target].addHook('onRequest', async () => {
-    counters[target].requests += 1;
-  });
-  await servers[target].listen({ host: '127.0.0.1', port: 0 });
-  ports[target] = (servers[target].server.address() as { port: number }).port;
-}
+const ports = await meter.listen({ api: api as unknown as Server, cold: cold as unknown as Server, bare, unscoped });
 
 /** Postgres' plan for a statement, with timings (EXPLAIN ANALYZE runs it), once it has run before. */
 async function explain(q: Queryable, text: string, params: readonly unknown[]): Promise<string> {
@@ -284,10 +188,7 @@ serveParent(
       };
     },
 
-    drain: async () => {
-      await drain();
-      return {};
-    },
+    ...meter.handlers,
     // BENCH_PROFILE: a V8 CPU profile of this process over one measured round.
     async profileStart() {
       if (!profiler) {
@@ -303,26 +204,10 @@ serveParent(
       await writeFile(msg.file as string, JSON.stringify(profile));
       return {};
     },
-    reset: () => {
-      for (const c of Object.values(counters)) Object.assign(c, { requests: 0, queries: 0, transactions: 0 });
-      cpuAtReset = process.cpuUsage();
-      eluAtReset = performance.eventLoopUtilization();
-      timeAtReset = performance.now();
-      return {};
-    },
-    stats: () => {
-      const cpu = process.cpuUsage(cpuAtReset);
-      return {
-        counters: structuredClone(counters),
-        cpuMs: (cpu.user + cpu.system) / 1000,
-        wallMs: performance.now() - timeAtReset,
-        eventLoopUtilization: performance.eventLoopUtilization(eluAtReset).utilization,
-      };
-    },
   },
   async () => {
-    await Promise.all(GALLERY_TARGETS.map((t) => servers[t].close()));
-    await drain();
+    await Promise.all([api, cold, bare, unscoped].map((s) => s.close()));
+    await meter.drain();
     await raw.close();
   },
 );

@@ -20,12 +20,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createStorageEmulator } from '../../apps/emulators/src/storage/server.ts';
 import { DiskStore } from '../../apps/emulators/src/storage/store.ts';
 import { serveParent } from '../lib/child.ts';
-
-function required(name: string): string {
-  const v = process.env[name];
-  if (!v) throw new Error(`${name} is required`);
-  return v;
-}
+import { required } from '../lib/common.ts';
 
 export interface UploadSeen {
   method: string;

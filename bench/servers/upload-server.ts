@@ -19,52 +19,27 @@
  */
 import { performance } from 'node:perf_hooks';
 import { Readable } from 'node:stream';
-import { buildApp, loadConfig } from '../../apps/api/src/app.ts';
-import type { Database } from '../../apps/api/src/db/index.ts';
-import { createPgliteDatabase } from '../../apps/api/src/db/pglite.ts';
-import { createPostgresDatabase } from '../../apps/api/src/db/postgres.ts';
-import { loadOrCreateSecret } from '../../apps/api/src/lib/secrets.ts';
+import { benchApiConfig, buildBenchApi, openBenchDatabase } from '../lib/api-server.ts';
 import { serveParent } from '../lib/child.ts';
-import { importFrom } from '../lib/common.ts';
+import { importFrom, required } from '../lib/common.ts';
 
 interface SharpStatic {
   cache(): { memory: { current: number; high: number; max: number }; files: { current: number; max: number }; items: { current: number; max: number } };
   concurrency(): number;
 }
 
-function required(name: string): string {
-  const v = process.env[name];
-  if (!v) throw new Error(`${name} is required`);
-  return v;
-}
-
-const databaseUrl = process.env.BENCH_DATABASE_URL || null;
-const pgliteDir = databaseUrl ? null : required('BENCH_PGLITE_DIR');
-const db: Database = databaseUrl ? createPostgresDatabase(databaseUrl, 10) : await createPgliteDatabase(pgliteDir);
+// Postgres: a pool of 10 (the configuration keeps the API's default); PGlite has one connection.
+const database = await openBenchDatabase(null);
+const db = database.db;
 
 // What src/server.ts builds, bar the settings noted.
-const config = loadConfig({
-  NODE_ENV: 'production',
-  // Per-request info logs would measure the stdout pipe; warnings and errors still show.
-  LOG_LEVEL: 'warn',
-  LOG_PRETTY: 'false',
-  HOST: '127.0.0.1',
-  PORT: '0',
-  DATABASE_URL: databaseUrl ?? undefined,
-  DATA_DIR: pgliteDir ?? '/nonexistent',
-  SESSION_SECRET: required('BENCH_SESSION_SECRET'),
+const config = benchApiConfig(database, {
   SUPABASE_URL: required('BENCH_STORAGE_URL'),
   SUPABASE_SERVICE_ROLE_KEY: required('BENCH_SERVICE_KEY'),
-  // Required in production; never called by an upload (nothing here contacts Replicate).
-  REPLICATE_API_TOKEN: 'r8_bench_unused',
-  LLM_API_KEY: 'sk-bench-unused',
-  REPLICATE_BASE_URL: 'http://127.0.0.1:9/v1',
-  REPLICATE_WEBHOOK_SECRET: 'whsec_YmVuY2hiZW5jaGJlbmNoYmVuY2g=',
   // The benchmark signs up one user per run from one IP.
   AUTH_RATE_LIMIT_MAX: '1000',
 });
-const sessionKey = await loadOrCreateSecret(config.sessionSecret, config.dataDir, 'session');
-const app = await buildApp(config, { db, sessionKey });
+const app = await buildBenchApi(config, { db });
 await app.storage.ensureBucket();
 await app.listen({ host: '127.0.0.1', port: 0 });
 const port = (app.server.address() as { port: number }).port;

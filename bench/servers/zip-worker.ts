@@ -19,12 +19,7 @@ import { pipeline } from 'node:stream/promises';
 import { createObjectStorage } from '../../apps/api/src/integrations/storage.ts';
 import { createTrainingZip } from '../../apps/api/src/modules/models/training-zip.ts';
 import { serveParent } from '../lib/child.ts';
-
-function required(name: string): string {
-  const v = process.env[name];
-  if (!v) throw new Error(`${name} is required`);
-  return v;
-}
+import { required } from '../lib/common.ts';
 
 // The API's defaults (config.ts): the private bucket, 10-minute signed URLs.
 const storage = createObjectStorage({ url: required('BENCH_STORAGE_URL'), serviceKey: required('BENCH_SERVICE_KEY'), bucket: 'visiona-private', signedUrlTtlSeconds: 600 });
