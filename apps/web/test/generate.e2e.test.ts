@@ -8,10 +8,12 @@
  */
 import type { Page, Request } from 'playwright-core';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { CreateGenerationRequest, Generation, GenerationList, Me, Model, ModelList, SessionResponse } from '@visiona/shared';
+import type { CreateGenerationRequest, Generation, GenerationList, Model, ModelList, SessionResponse } from '@visiona/shared';
 import {
   apiSignUp,
+  callApi,
   e2e,
+  fetchMe,
   newPage,
   noHorizontalOverflow,
   pathOf,
@@ -32,14 +34,6 @@ afterEach(() => {
   e2e.replicate.faults.reset();
   e2e.llm.faults.reset();
 });
-
-function callApi(token: string, path: string, init: RequestInit = {}) {
-  return fetch(`${e2e.apiUrl}${path}`, { ...init, headers: { authorization: `Bearer ${token}`, ...init.headers } });
-}
-
-async function me(token: string): Promise<Me> {
-  return (await (await callApi(token, '/api/v1/me')).json()) as Me;
-}
 
 async function listGenerations(token: string, query = ''): Promise<GenerationList> {
   return (await (await callApi(token, `/api/v1/generations${query}`)).json()) as GenerationList;
@@ -128,7 +122,7 @@ describe('generate and gallery', () => {
     try {
       const token = await signUpInBrowser(page, uniqueEmail('generate'));
       const model = await readyModel(token, 'Summer me', 'ZXQ_SAM', 100);
-      const balance = (await me(token)).creditBalance ?? 0;
+      const balance = (await fetchMe(token)).creditBalance ?? 0;
       expect(balance).toBeGreaterThanOrEqual(3 * CREDITS_PER_IMAGE);
 
       // The Generate page, from the navigation.
@@ -333,7 +327,7 @@ describe('generate and gallery', () => {
   it('says so when the enhancer is down, refunds a failed generation, and sends a 402 to Billing', async () => {
     const session = await apiSignUp(uniqueEmail('generate-fail'));
     const model = await readyModel(session.token, 'Rainy me', 'ZXQ_RAIN', 200);
-    const balance = (await me(session.token)).creditBalance ?? 0;
+    const balance = (await fetchMe(session.token)).creditBalance ?? 0;
     const { context, page } = await newPage({ width: 1280, height: 900 });
     const generationPosts = watchPosts(page, '/api/v1/generations');
     try {
@@ -367,7 +361,7 @@ describe('generate and gallery', () => {
       await card.getByText('CUDA error: out of memory (simulated)').waitFor();
       await card.getByText(`Your ${CREDITS_PER_IMAGE} credits were refunded.`).waitFor();
       expect(await card.getByText('refunded').count()).toBe(1);
-      await expect.poll(async () => (await me(session.token)).creditBalance).toBe(balance);
+      await expect.poll(async () => (await fetchMe(session.token)).creditBalance).toBe(balance);
       await expect.poll(() => headerBalance(page)).toBe(`${balance} credits`);
       await shot(page, 'generate-failed');
 
@@ -378,7 +372,7 @@ describe('generate and gallery', () => {
         await generateThroughApi(session.token, { modelId: model.id, prompt: 'ZXQ_RAIN, quick test', options: { numOutputs } });
         left -= numOutputs * CREDITS_PER_IMAGE;
       }
-      expect((await me(session.token)).creditBalance).toBe(left);
+      expect((await fetchMe(session.token)).creditBalance).toBe(left);
       await page.reload();
       await page.getByRole('heading', { level: 1, name: 'Generate' }).waitFor();
       await page.getByText('Not enough credits').waitFor();

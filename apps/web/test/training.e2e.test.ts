@@ -6,10 +6,12 @@
  */
 import type { Page, Request } from 'playwright-core';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Me, Model, ModelList, PhotoList, SessionResponse } from '@visiona/shared';
+import type { Model, ModelList, PhotoList, SessionResponse } from '@visiona/shared';
 import {
   apiSignUp,
+  callApi,
   e2e,
+  fetchMe,
   newPage,
   noHorizontalOverflow,
   pathOf,
@@ -28,14 +30,6 @@ setupE2E({ replicateSpeed: 20 });
 afterEach(() => e2e.replicate.faults.reset());
 
 const TRIGGER_WORD = /^[A-Za-z][A-Za-z0-9_]{1,29}$/;
-
-function callApi(token: string, path: string, init: RequestInit = {}) {
-  return fetch(`${e2e.apiUrl}${path}`, { ...init, headers: { authorization: `Bearer ${token}`, ...init.headers } });
-}
-
-async function me(token: string): Promise<Me> {
-  return (await (await callApi(token, '/api/v1/me')).json()) as Me;
-}
 
 /** Uploads photos straight to the API, as a script would (for tests that start from a full set). */
 async function uploadThroughApi(token: string, count: number, seedBase: number): Promise<void> {
@@ -99,7 +93,7 @@ describe('photos to a trained model', () => {
     const photoPosts = watchPosts(page, '/api/v1/photos');
     try {
       const token = await signUpInBrowser(page, email);
-      const startBalance = (await me(token)).creditBalance ?? 0;
+      const startBalance = (await fetchMe(token)).creditBalance ?? 0;
       expect(startBalance).toBeGreaterThanOrEqual(e2e.config.training.costCredits);
 
       // The Photos page, empty, with the limits from the config.
@@ -308,7 +302,7 @@ describe('photos to a trained model', () => {
   it('cancels a running training, with confirmation, and refunds it', async () => {
     const session = await apiSignUp(uniqueEmail('cancel'));
     await uploadThroughApi(session.token, e2e.config.training.minPhotos, 300);
-    const balance = (await me(session.token)).creditBalance ?? 0;
+    const balance = (await fetchMe(session.token)).creditBalance ?? 0;
     const { context, page } = await newPage();
     try {
       await seedSession(page, session);
@@ -353,7 +347,7 @@ describe('photos to a trained model', () => {
       e2e.replicate.faults.setSpeed(20);
       await expect.poll(() => card.getAttribute('data-status'), { timeout: 60_000 }).toBe('Canceled');
       await card.getByText('were refunded').waitFor();
-      await expect.poll(async () => (await me(session.token)).creditBalance).toBe(balance);
+      await expect.poll(async () => (await fetchMe(session.token)).creditBalance).toBe(balance);
       await expect.poll(() => page.locator('.topbar').getByTestId('credit-balance').textContent()).toBe(`${balance} credits`);
 
       // A finished model can be deleted.
@@ -378,7 +372,7 @@ describe('photos to a trained model', () => {
   it("shows a failed training with the trainer's reason, refunded", async () => {
     const session = await apiSignUp(uniqueEmail('failed'));
     await uploadThroughApi(session.token, e2e.config.training.minPhotos, 400);
-    const balance = (await me(session.token)).creditBalance ?? 0;
+    const balance = (await fetchMe(session.token)).creditBalance ?? 0;
     e2e.replicate.faults.failNextTraining('CUDA out of memory (simulated)');
     const created = await callApi(session.token, '/api/v1/models', {
       method: 'POST',
@@ -395,7 +389,7 @@ describe('photos to a trained model', () => {
       await card.getByRole('paragraph').filter({ hasText: /CUDA out of memory \(simulated\)/ }).waitFor();
       await card.getByText('were refunded').waitFor();
       expect(await card.getByTestId('model-status').textContent()).toBe('Failed');
-      await expect.poll(async () => (await me(session.token)).creditBalance).toBe(balance);
+      await expect.poll(async () => (await fetchMe(session.token)).creditBalance).toBe(balance);
       await shot(page, 'models-failed');
       expect(uncaughtErrors(page)).toEqual([]);
     } finally {

@@ -16,7 +16,7 @@ import { afterAll, beforeAll, expect } from 'vitest';
 import { createLlmEmulator, type LlmEmulator } from '@visiona/emulators/llm';
 import { createReplicateEmulator, type ReplicateEmulator } from '@visiona/emulators/replicate';
 import { createStorageEmulator } from '@visiona/emulators/storage';
-import type { PublicConfig, SessionResponse } from '@visiona/shared';
+import type { Me, PublicConfig, SessionResponse } from '@visiona/shared';
 
 export const webRoot = fileURLToPath(new URL('../..', import.meta.url));
 const repoRoot = path.resolve(webRoot, '../..');
@@ -223,6 +223,15 @@ export async function apiSignUp(email: string): Promise<SessionResponse> {
   });
   expect(res.status).toBe(201);
   return (await res.json()) as SessionResponse;
+}
+
+/** Calls the API with a bearer token, as a script would. */
+export function callApi(token: string, path: string, init: RequestInit = {}) {
+  return fetch(`${e2e.apiUrl}${path}`, { ...init, headers: { authorization: `Bearer ${token}`, ...init.headers } });
+}
+
+export async function fetchMe(token: string): Promise<Me> {
+  return (await (await callApi(token, '/api/v1/me')).json()) as Me;
 }
 
 /** Uncaught exceptions in each page: a working app throws none. */

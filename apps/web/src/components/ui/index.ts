@@ -5,6 +5,7 @@ export { Card, CardHeader, type CardProps } from './card';
 export { CheckboxCard, type CheckboxCardProps } from './checkbox-card';
 export { CheckboxGroup, type CheckboxGroupProps } from './checkbox-group';
 export { Checklist, type ChecklistProps } from './checklist';
+export { CostSummary, type CostSummaryProps } from './cost-summary';
 export { cx } from './cx';
 export { Dialog, type DialogProps } from './dialog';
 export { EmptyState, type EmptyStateProps } from './empty-state';

@@ -48,7 +48,7 @@ export function GenerationCard({ generation, error, onOpenImage, onDismiss }: Ge
             <p>{gone ? 'This generation was deleted.' : `This generation could not be loaded. ${error.message}`}</p>
           </Alert>
         ) : (
-          <p className="generation-card__loading">
+          <p className="generation-card__note">
             <Spinner size="sm" label={null} /> Loading…
           </p>
         )}

@@ -1,5 +1,5 @@
 import { Link } from 'react-router';
-import { Alert, Button, Card, CardHeader, Icon, RequestId, Skeleton } from '@/components/ui';
+import { Alert, Button, CostSummary, Icon, RequestId } from '@/components/ui';
 import { paths } from '@/config/paths';
 import type { ApiError } from '@/lib/api-client';
 import { formatCredits } from '@/lib/format';
@@ -40,7 +40,6 @@ export function GenerationSummary({ form, creditsPerImage, balance }: Generation
   const { values, model, step, create, enhance, formError } = form;
   const numOutputs = values.options.numOutputs;
   const { cost, after, short } = checkGenerationCost(numOutputs, creditsPerImage, balance);
-  const loading = <Skeleton width="4.5rem" height="0.9rem" />;
   const busyPreset = form.runningPresetId !== null;
 
   let label: string;
@@ -53,46 +52,30 @@ export function GenerationSummary({ form, creditsPerImage, balance }: Generation
   if (step === 'preview') icon = <Icon name="arrowRight" size={18} />;
 
   return (
-    <Card aria-labelledby="generation-summary-title" className="generation-summary">
-      <CardHeader id="generation-summary-title" title="Summary" />
-      <dl className="facts" data-testid="generation-cost">
-        <div className="facts__row">
-          <dt>Model</dt>
-          <dd className="break-anywhere">{model ? model.name : '—'}</dd>
-        </div>
-        <div className="facts__row">
-          <dt>Images</dt>
-          <dd>
-            {numOutputs} × {formatCredits(creditsPerImage)}
-          </dd>
-        </div>
-        <div className="facts__row">
-          <dt>Cost</dt>
-          <dd>
-            <strong data-testid="generation-cost-value">{formatCredits(cost)}</strong>
-          </dd>
-        </div>
-        <div className="facts__row">
-          <dt>Your balance</dt>
-          <dd data-testid="generation-balance">{balance === undefined ? loading : formatCredits(balance)}</dd>
-        </div>
-        {after !== null && !short ? (
+    <CostSummary
+      name="generation"
+      facts={
+        <>
           <div className="facts__row">
-            <dt>After this</dt>
-            <dd>{formatCredits(after)}</dd>
+            <dt>Model</dt>
+            <dd className="break-anywhere">{model ? model.name : '—'}</dd>
           </div>
-        ) : null}
-      </dl>
-
-      {short ? (
-        <Alert tone="warning" title="Not enough credits" role="status">
-          <p>
-            {numOutputs === 1 ? 'This image costs' : `These ${numOutputs} images cost`} {formatCredits(cost)} and you have{' '}
-            {formatCredits(balance ?? 0)}. <Link to={paths.billing}>Get more credits</Link>
-          </p>
-        </Alert>
-      ) : null}
-
+          <div className="facts__row">
+            <dt>Images</dt>
+            <dd>
+              {numOutputs} × {formatCredits(creditsPerImage)}
+            </dd>
+          </div>
+        </>
+      }
+      cost={cost}
+      balance={balance}
+      after={after}
+      short={short}
+      afterLabel="After this"
+      costPhrase={numOutputs === 1 ? 'This image costs' : `These ${numOutputs} images cost`}
+      refundNote="If a generation fails, its credits are refunded."
+    >
       {formError ? (
         <Alert tone="danger" role="alert" ref={form.alertRef} focusable className="form-alert">
           <SubmitError error={formError} />
@@ -112,11 +95,6 @@ export function GenerationSummary({ form, creditsPerImage, balance }: Generation
         {label}
       </Button>
       {step === 'preview' ? <p className="generation-summary__note">Nothing is charged for the preview.</p> : null}
-
-      <p className="training-summary__refund">
-        <Icon name="coins" size={16} />
-        <span>If a generation fails, its credits are refunded.</span>
-      </p>
-    </Card>
+    </CostSummary>
   );
 }

@@ -1,5 +1,5 @@
 import type { CreateGenerationRequest, EnhancePromptResponse, Model } from '@visiona/shared';
-import { optionFields, toGenerationOptions, validateOptions, type OptionField, type OptionValues } from './options';
+import { optionFieldLabels, optionFields, toGenerationOptions, validateOptions, type OptionField, type OptionValues } from './options';
 import { validatePrompt } from './prompt';
 import type { FieldErrors } from '@/lib/form-errors';
 
@@ -11,13 +11,7 @@ export const generateFieldLabels: Record<GenerateField, string> = {
   modelId: 'Model',
   prompt: 'Prompt',
   enhancedPrompt: 'Enhanced prompt',
-  numOutputs: 'Number of images',
-  aspectRatio: 'Aspect ratio',
-  outputFormat: 'Format',
-  seed: 'Seed',
-  guidanceScale: 'Guidance',
-  numInferenceSteps: 'Steps',
-  loraScale: 'Likeness strength',
+  ...optionFieldLabels,
 };
 
 export const optionFieldSet: ReadonlySet<GenerateField> = new Set<GenerateField>(optionFields);

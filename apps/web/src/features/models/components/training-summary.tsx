@@ -1,8 +1,8 @@
 import type { ReactNode } from 'react';
 import { Link } from 'react-router';
-import { Alert, Card, CardHeader, Icon, Skeleton } from '@/components/ui';
+import { Alert, CostSummary, Skeleton } from '@/components/ui';
 import { paths } from '@/config/paths';
-import { formatCount, formatCredits } from '@/lib/format';
+import { formatCount } from '@/lib/format';
 import { checkCost } from '../utils/train-form';
 
 export interface TrainingSummaryProps {
@@ -20,47 +20,29 @@ export interface TrainingSummaryProps {
 export function TrainingSummary({ cost, balance, photoCount, minPhotos, children }: TrainingSummaryProps) {
   const { short, after } = checkCost(cost, balance);
   const tooFewPhotos = photoCount !== undefined && photoCount < minPhotos;
-  const loading = <Skeleton width="5rem" height="0.9rem" />;
 
   return (
-    <Card aria-labelledby="training-summary-title" className="training-summary">
-      <CardHeader id="training-summary-title" title="Summary" />
-      <dl className="facts" data-testid="training-cost">
+    <CostSummary
+      name="training"
+      facts={
         <div className="facts__row">
           <dt>Photos</dt>
           <dd>
-            {photoCount === undefined ? loading : formatCount(photoCount, 'photo')}{' '}
+            {photoCount === undefined ? <Skeleton width="5rem" height="0.9rem" /> : formatCount(photoCount, 'photo')}{' '}
             <Link to={paths.photos} className="facts__link">
               Review<span className="sr-only"> your photos</span>
             </Link>
           </dd>
         </div>
-        <div className="facts__row">
-          <dt>Cost</dt>
-          <dd>
-            <strong>{formatCredits(cost)}</strong>
-          </dd>
-        </div>
-        <div className="facts__row">
-          <dt>Your balance</dt>
-          <dd data-testid="training-balance">{balance === undefined ? loading : formatCredits(balance)}</dd>
-        </div>
-        {after !== null && !short ? (
-          <div className="facts__row">
-            <dt>After training</dt>
-            <dd>{formatCredits(after)}</dd>
-          </div>
-        ) : null}
-      </dl>
-
-      {short ? (
-        <Alert tone="warning" title="Not enough credits" role="status">
-          <p>
-            Training costs {formatCredits(cost)} and you have {formatCredits(balance ?? 0)}.{' '}
-            <Link to={paths.billing}>Get more credits</Link>
-          </p>
-        </Alert>
-      ) : null}
+      }
+      cost={cost}
+      balance={balance}
+      after={after}
+      short={short}
+      afterLabel="After training"
+      costPhrase="Training costs"
+      refundNote="If the training fails or you cancel it, your credits are refunded."
+    >
       {tooFewPhotos ? (
         <Alert tone="warning" title="Not enough photos" role="status">
           <p>
@@ -77,11 +59,6 @@ export function TrainingSummary({ cost, balance, photoCount, minPhotos, children
       </Alert>
 
       {children}
-
-      <p className="training-summary__refund">
-        <Icon name="coins" size={16} />
-        <span>If the training fails or you cancel it, your credits are refunded.</span>
-      </p>
-    </Card>
+    </CostSummary>
   );
 }
