@@ -57,6 +57,10 @@ export interface ReplicateGateway {
 
 const STATUSES: readonly ReplicateStatus[] = ['starting', 'processing', 'succeeded', 'failed', 'canceled'];
 
+/** Replicate's statuses only move forward: starting < processing < any terminal one. */
+export const STATUS_RANK: Record<ReplicateStatus, number> = { starting: 0, processing: 1, succeeded: 2, failed: 2, canceled: 2 };
+export const isTerminalStatus = (s: ReplicateStatus) => STATUS_RANK[s] === 2;
+
 /** Reads a training object (from the SDK or a webhook body) defensively. */
 export function toTrainingSnapshot(raw: unknown): TrainingSnapshot | null {
   if (typeof raw !== 'object' || raw === null) return null;
@@ -87,6 +91,12 @@ function snapshot(raw: unknown): TrainingSnapshot {
   const s = toTrainingSnapshot(raw);
   if (!s) throw new Error('Replicate answered with something that is not a training');
   return s;
+}
+
+/** A client error from Replicate (bad input, forbidden): retrying will not help. */
+export function isPermanentReplicateError(err: unknown): boolean {
+  const status = replicateErrorStatus(err);
+  return status !== null && status >= 400 && status < 500 && status !== 408 && status !== 409 && status !== 429;
 }
 
 /** The HTTP status of a failed Replicate call, if it got an answer. */

@@ -1,3 +1,4 @@
+import { Type } from 'typebox';
 import type { FastifyInstance, FastifyRequest, RawServerDefault, FastifyBaseLogger } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -22,3 +23,6 @@ export function requestMeta(request: FastifyRequest) {
   const ua = request.headers['user-agent'];
   return { ip: request.ip, userAgent: typeof ua === 'string' ? ua.slice(0, 300) : null };
 }
+
+/** `:id` route parameters: a uuid. */
+export const IdParams = Type.Object({ id: Type.String({ format: 'uuid' }) });

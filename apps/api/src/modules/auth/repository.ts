@@ -91,3 +91,8 @@ export async function creditBalance(tx: Queryable, subject: string): Promise<num
   );
   return rows[0]?.balance ?? 0;
 }
+
+/** The users.id (storage paths use it) of an auth subject. */
+export async function ownerUserId(tx: Queryable, subject: string): Promise<string | undefined> {
+  return (await tx.query<{ id: string }>('select id from users where auth_subject = $1', [subject])).rows[0]?.id;
+}

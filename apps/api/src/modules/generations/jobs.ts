@@ -1,9 +1,9 @@
 import type { Config } from '../../config.ts';
 import type { Database } from '../../db/index.ts';
-import { replicateErrorStatus, type ReplicateGateway } from '../../integrations/replicate.ts';
+import { isPermanentReplicateError, type ReplicateGateway } from '../../integrations/replicate.ts';
 import type { ObjectStorage } from '../../integrations/storage.ts';
 import type { JobContext, JobQueue } from '../../jobs/queue.ts';
-import { insertAudit } from '../auth/repository.ts';
+import { insertAudit, ownerUserId } from '../auth/repository.ts';
 import { applyPredictionUpdate, failGeneration } from './lifecycle.ts';
 import { downloadOutput, OutputRefused } from './outputs.ts';
 import * as repo from './repository.ts';
@@ -57,8 +57,7 @@ export function registerGenerationJobs(deps: { db: Database; queue: JobQueue; st
       );
       ctx.log.info({ generationId: gen.id, predictionId: prediction.id }, 'prediction started');
     } catch (err) {
-      const status = replicateErrorStatus(err);
-      const permanent = status !== null && status >= 400 && status < 500 && status !== 408 && status !== 409 && status !== 429;
+      const permanent = isPermanentReplicateError(err);
       if (permanent || ctx.attempt >= SUBMIT_ATTEMPTS) {
         return void (await fail(gen.id, permanent ? `Replicate refused it (${(err as Error).message.slice(0, 200)})` : 'Replicate could not be reached'));
       }
@@ -70,7 +69,7 @@ export function registerGenerationJobs(deps: { db: Database; queue: JobQueue; st
   async function store(payload: { generationId: string }, ctx: JobContext): Promise<void> {
     const gen = await repo.findGeneration(db, payload.generationId);
     if (!gen || gen.status !== 'Processing' || !gen.output_urls) return;
-    const userId = (await db.query<{ id: string }>('select id from users where auth_subject = $1', [gen.owner_subject])).rows[0]?.id;
+    const userId = await ownerUserId(db, gen.owner_subject);
     if (!userId) return;
     const prefix = generationPrefix(userId, gen.id);
     const rows: { idx: number; path: string; thumb: string; type: string; width: number; height: number; size: number }[] = [];

@@ -1,17 +1,12 @@
 import type { Queryable } from '../../db/index.ts';
-import type { PredictionSnapshot, ReplicateStatus } from '../../integrations/replicate.ts';
+import { STATUS_RANK, type PredictionSnapshot } from '../../integrations/replicate.ts';
+import { lastLineAsSentence } from '../../lib/text.ts';
 import type { JobQueue } from '../../jobs/queue.ts';
 import { insertAudit } from '../auth/repository.ts';
 import { grantCredits } from '../credits/ledger.ts';
 import { parseTrainerProgress } from '../models/progress.ts';
 import * as repo from './repository.ts';
 
-const RANK: Record<ReplicateStatus, number> = { starting: 0, processing: 1, succeeded: 2, failed: 2, canceled: 2 };
-
-function sentence(text: string): string {
-  const t = text.trim().split('\n').at(-1)!.slice(0, 400);
-  return /[.!?]$/.test(t) ? t : `${t}.`;
-}
 
 /**
  * Ends a generation that did not produce images: its status, one refund (keyed by
@@ -20,7 +15,7 @@ function sentence(text: string): string {
 export async function failGeneration(tx: Queryable, gen: repo.GenerationRow, status: 'Failed' | 'Canceled', reason: string | null): Promise<boolean> {
   if (gen.status !== 'Processing') return false;
   const refund = gen.credits_cost > 0 ? ` Your ${gen.credits_cost} credit${gen.credits_cost === 1 ? ' was' : 's were'} refunded.` : '';
-  const error = status === 'Failed' ? `The generation failed: ${sentence(reason ?? 'the model stopped without saying why')}${refund}` : null;
+  const error = status === 'Failed' ? `The generation failed: ${lastLineAsSentence(reason ?? 'the model stopped without saying why', 400)}${refund}` : null;
   await tx.query(
     `update generations set status = $2, error = $3, replicate_status = coalesce(replicate_status, 'failed'), completed_at = now(), last_event_at = now()
       where id = $1`,
@@ -39,8 +34,8 @@ export async function failGeneration(tx: Queryable, gen: repo.GenerationRow, sta
 export async function applyPredictionUpdate(tx: Queryable, queue: JobQueue, snap: PredictionSnapshot): Promise<'processed' | 'ignored'> {
   const gen = await repo.findByPredictionId(tx, snap.id);
   if (!gen || gen.status !== 'Processing') return 'ignored';
-  const current = gen.replicate_status ? RANK[gen.replicate_status] : -1;
-  if (RANK[snap.status] < current || (current === 2 && gen.output_urls)) return 'ignored';
+  const current = gen.replicate_status ? STATUS_RANK[gen.replicate_status] : -1;
+  if (STATUS_RANK[snap.status] < current || (current === 2 && gen.output_urls)) return 'ignored';
   if (snap.status === 'failed' || snap.status === 'canceled') {
     await failGeneration(tx, gen, snap.status === 'failed' ? 'Failed' : 'Canceled', snap.error);
     return 'processed';
@@ -61,7 +56,7 @@ export async function applyPredictionUpdate(tx: Queryable, queue: JobQueue, snap
   const progress = parsed ? Math.max(parsed.percent, gen.progress ?? 0) : gen.progress;
   await tx.query(`update generations set replicate_status = $2, progress = $3, last_event_at = now() where id = $1`, [
     gen.id,
-    RANK[snap.status] >= current ? snap.status : gen.replicate_status,
+    STATUS_RANK[snap.status] >= current ? snap.status : gen.replicate_status,
     progress,
   ]);
   return 'processed';

@@ -14,13 +14,12 @@ import type { Config } from '../../config.ts';
 import { withClaims, type Database } from '../../db/index.ts';
 import { NotFound } from '../../lib/errors.ts';
 import type { App } from '../../lib/http.ts';
-import { withErrors } from '../../lib/http.ts';
+import { IdParams, withErrors } from '../../lib/http.ts';
 import { requireScope } from '../../plugins/auth.ts';
 import { withTriggerWord, type PromptEnhancer } from '../prompts/enhancer.ts';
 import { PRESETS } from '../prompts/presets.ts';
 import type { GenerationService } from './service.ts';
 
-const IdParams = Type.Object({ id: Type.String({ format: 'uuid' }) });
 const CreateHeaders = Type.Object({
   'idempotency-key': Type.Optional(Type.String({ description: 'Send the same key when you retry: one generation, one charge.' })),
   prefer: Type.Optional(Type.String({ description: '`wait` or `wait=<seconds>`: answer when the images are stored (capped by `generation.maxWaitSeconds`).' })),

@@ -6,13 +6,12 @@ import { withClaims, type Database, type Queryable } from '../../db/index.ts';
 import type { ObjectStorage } from '../../integrations/storage.ts';
 import type { JobQueue } from '../../jobs/queue.ts';
 import { AppError, NotFound, sqlState, ValidationFailed } from '../../lib/errors.ts';
+import { readIdempotencyKey } from '../../lib/idempotency.ts';
 import { insertAudit } from '../auth/repository.ts';
 import type { AuthUser } from '../auth/types.ts';
 import { spendCredits } from '../credits/ledger.ts';
 import { withTriggerWord, type PromptEnhancer } from '../prompts/enhancer.ts';
 import * as repo from './repository.ts';
-
-const IDEMPOTENCY_KEY = /^[A-Za-z0-9_.:-]{8,200}$/;
 
 function encodeCursor(row: repo.GenerationRow): string {
   return Buffer.from(`${row.created_at.toISOString()}|${row.id}`).toString('base64url');
@@ -100,8 +99,7 @@ export function createGenerationService(deps: { db: Database; storage: ObjectSto
       input: CreateGenerationRequest,
       opts: { idempotencyKey: string | null; waitSeconds: number | null; signal: AbortSignal },
     ): Promise<{ generation: Generation; replayed: boolean }> {
-      const key = opts.idempotencyKey;
-      if (key !== null && !IDEMPOTENCY_KEY.test(key)) throw new ValidationFailed('Idempotency-Key must be 8–200 letters, digits or _.:- characters (a UUID works).');
+      const key = readIdempotencyKey(opts.idempotencyKey);
       const model = (await asUser(user, (tx) =>
         tx.query<{ id: string; name: string; trigger_word: string; status: string }>('select id, name, trigger_word, status from models where id = $1', [input.modelId]),
       )).rows[0];

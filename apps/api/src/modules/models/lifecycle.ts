@@ -1,23 +1,18 @@
 import type { Queryable } from '../../db/index.ts';
-import type { ReplicateStatus, TrainingSnapshot } from '../../integrations/replicate.ts';
+import { isTerminalStatus, STATUS_RANK, type TrainingSnapshot } from '../../integrations/replicate.ts';
+import { lastLineAsSentence } from '../../lib/text.ts';
 import { insertAudit } from '../auth/repository.ts';
 import { grantCredits } from '../credits/ledger.ts';
 import type { JobQueue } from '../../jobs/queue.ts';
 import { parseTrainerProgress } from './progress.ts';
 import * as repo from './repository.ts';
 
-/** Replicate's statuses only move forward: starting < processing < any terminal one. */
-const RANK: Record<ReplicateStatus, number> = { starting: 0, processing: 1, succeeded: 2, failed: 2, canceled: 2 };
-export const isTerminal = (s: ReplicateStatus) => RANK[s] === 2;
 
 export type UpdateOutcome = 'processed' | 'ignored';
 
-const MAX_ERROR = 500;
-
 function failureMessage(error: string | null, cost: number): string {
-  const reason = (error ?? 'the trainer stopped without saying why').trim().split('\n').at(-1)!.slice(0, MAX_ERROR);
-  const sentence = /[.!?]$/.test(reason) ? reason : `${reason}.`;
-  return `The training failed: ${sentence}${cost > 0 ? ` Your ${cost} credits were refunded.` : ''}`;
+  const reason = lastLineAsSentence(error ?? 'the trainer stopped without saying why', 500);
+  return `The training failed: ${reason}${cost > 0 ? ` Your ${cost} credits were refunded.` : ''}`;
 }
 
 /**
@@ -64,12 +59,12 @@ export async function finishTraining(
 export async function applyTrainingUpdate(tx: Queryable, queue: JobQueue, snap: TrainingSnapshot): Promise<UpdateOutcome> {
   const model = await repo.findByTrainingId(tx, snap.id);
   if (!model || model.status !== 'Processing') return 'ignored';
-  if (isTerminal(snap.status)) {
+  if (isTerminalStatus(snap.status)) {
     await finishTraining(tx, queue, model, { status: snap.status as 'succeeded' | 'failed' | 'canceled', version: snap.version, error: snap.error });
     return 'processed';
   }
-  const current = model.replicate_status ? RANK[model.replicate_status] : -1;
-  const status = RANK[snap.status] >= current ? snap.status : model.replicate_status!;
+  const current = model.replicate_status ? STATUS_RANK[model.replicate_status] : -1;
+  const status = STATUS_RANK[snap.status] >= current ? snap.status : model.replicate_status!;
   const parsed = parseTrainerProgress(snap.logs);
   const before = model.progress_detail?.percent ?? 0;
   const detail: repo.ProgressDetail | null =

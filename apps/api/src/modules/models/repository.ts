@@ -86,7 +86,3 @@ export async function claimedPhotoPaths(tx: Queryable, modelId: string): Promise
     [modelId],
   )).rows;
 }
-
-export async function ownerUserId(tx: Queryable, subject: string): Promise<string | undefined> {
-  return (await tx.query<{ id: string }>('select id from users where auth_subject = $1', [subject])).rows[0]?.id;
-}

@@ -1,11 +1,10 @@
 import { Type } from 'typebox';
 import { CreateModelRequest, Model, ModelList } from '@visiona/shared';
 import type { App } from '../../lib/http.ts';
-import { withErrors } from '../../lib/http.ts';
+import { IdParams, withErrors } from '../../lib/http.ts';
 import { requireScope } from '../../plugins/auth.ts';
 import type { ModelService } from './service.ts';
 
-const IdParams = Type.Object({ id: Type.String({ format: 'uuid' }) });
 const CreateHeaders = Type.Object({
   'idempotency-key': Type.Optional(
     Type.String({ description: 'Send the same key when you retry: the training is started once and the same model comes back.' }),

@@ -5,6 +5,7 @@ import type { Config } from '../../config.ts';
 import { withClaims, type Database, type Queryable } from '../../db/index.ts';
 import type { JobQueue } from '../../jobs/queue.ts';
 import { AppError, Conflict, NotFound, sqlState } from '../../lib/errors.ts';
+import { readIdempotencyKey } from '../../lib/idempotency.ts';
 import { insertAudit } from '../auth/repository.ts';
 import type { AuthUser } from '../auth/types.ts';
 import { spendCredits } from '../credits/ledger.ts';
@@ -46,8 +47,6 @@ export function toModel(row: repo.ModelRow): Model {
   };
 }
 
-const IDEMPOTENCY_KEY = /^[A-Za-z0-9_.:-]{8,200}$/;
-
 export function createModelService(deps: { db: Database; queue: JobQueue; config: Config }) {
   const { db, queue, config } = deps;
   const asUser = <T>(user: AuthUser, fn: (tx: Queryable) => Promise<T>) => withClaims(db, { sub: user.subject }, fn);
@@ -64,10 +63,8 @@ export function createModelService(deps: { db: Database; queue: JobQueue; config
      * the submission, in one transaction as the user. Answers at once; the zip and
      * the call to Replicate happen in the `training.submit` job.
      */
-    async create(user: AuthUser, input: CreateModelRequest, idempotencyKey: string | null): Promise<{ model: Model; replayed: boolean }> {
-      if (idempotencyKey !== null && !IDEMPOTENCY_KEY.test(idempotencyKey)) {
-        throw new AppError(400, 'validation_failed', 'Idempotency-Key must be 8–200 letters, digits or _.:- characters (a UUID works).');
-      }
+    async create(user: AuthUser, input: CreateModelRequest, idempotencyHeader: string | null): Promise<{ model: Model; replayed: boolean }> {
+      const idempotencyKey = readIdempotencyKey(idempotencyHeader);
       const name = input.name.trim();
       if (!name) throw new AppError(400, 'validation_failed', 'Give the model a name.', { details: [{ field: 'body.name', message: 'must not be blank' }] });
       const parameters: TrainingParameters = { ...TRAINING_DEFAULTS, ...input.parameters };

@@ -1,10 +1,11 @@
 import type { Config } from '../../config.ts';
 import type { Database } from '../../db/index.ts';
-import { replicateErrorStatus, type ReplicateGateway, type TrainingSnapshot } from '../../integrations/replicate.ts';
+import { isPermanentReplicateError, type ReplicateGateway, type TrainingSnapshot } from '../../integrations/replicate.ts';
 import { StorageError, type ObjectStorage } from '../../integrations/storage.ts';
 import type { JobContext, JobQueue } from '../../jobs/queue.ts';
-import { insertAudit } from '../auth/repository.ts';
-import { applyTrainingUpdate, finishTraining, isTerminal } from './lifecycle.ts';
+import { insertAudit, ownerUserId } from '../auth/repository.ts';
+import { isTerminalStatus } from '../../integrations/replicate.ts';
+import { applyTrainingUpdate, finishTraining } from './lifecycle.ts';
 import * as repo from './repository.ts';
 import { createTrainingZip } from './training-zip.ts';
 
@@ -27,12 +28,6 @@ const ZIP_URL_TTL_SECONDS = 3600;
 export const trainingPrefix = (userId: string, modelId: string) => `users/${userId}/trainings/${modelId}`;
 /** Replicate model names: lowercase letters, digits, dashes. One destination per Visiona model. */
 export const destinationName = (modelId: string) => `visiona-lora-${modelId}`;
-
-/** A client error from Replicate (bad input, forbidden): retrying will not help. */
-const isPermanent = (err: unknown) => {
-  const status = replicateErrorStatus(err);
-  return status !== null && status >= 400 && status < 500 && status !== 408 && status !== 409 && status !== 429;
-};
 
 function trainerInput(model: repo.ModelRow, zipUrl: string): Record<string, unknown> {
   const p = model.parameters as Record<string, unknown>;
@@ -73,7 +68,7 @@ export function registerTrainingJobs(deps: TrainingJobDeps): void {
       await insertAudit(tx, model.owner_subject, 'training.started', { modelId: model.id, photos: model.photo_count });
     });
     ctx.log.info({ modelId: model.id, trainingId: training.id }, 'training started on Replicate');
-    if (isTerminal(training.status)) await apply(training);
+    if (isTerminalStatus(training.status)) await apply(training);
     // A cancel that arrived while this job ran: pass it on now that there is a training to cancel.
     const latest = await repo.findModel(db, model.id);
     if (latest?.cancel_requested_at) {
@@ -86,7 +81,7 @@ export function registerTrainingJobs(deps: TrainingJobDeps): void {
     const model = await repo.findModel(db, payload.modelId);
     if (!model || model.status !== 'Processing' || model.training_id) return;
     if (model.cancel_requested_at) return finish(model.id, { status: 'canceled' });
-    const userId = await repo.ownerUserId(db, model.owner_subject);
+    const userId = await ownerUserId(db, model.owner_subject);
     if (!userId) return;
     try {
       const zipPath = `${trainingPrefix(userId, model.id)}/photos.zip`;
@@ -109,11 +104,11 @@ export function registerTrainingJobs(deps: TrainingJobDeps): void {
       await recordSubmission(model, training, zipPath, ctx);
     } catch (err) {
       const storageRefused = err instanceof StorageError && err.permanent;
-      if (isPermanent(err) || storageRefused || ctx.attempt >= SUBMIT_ATTEMPTS) {
+      if (isPermanentReplicateError(err) || storageRefused || ctx.attempt >= SUBMIT_ATTEMPTS) {
         ctx.log.warn({ err, modelId: model.id }, 'training could not be started');
         const reason = storageRefused
           ? 'Storage refused the training photos (too large together?). Upload fewer photos and try again.'
-          : isPermanent(err)
+          : isPermanentReplicateError(err)
             ? `Replicate refused the training (${(err as Error).message.slice(0, 200)}).`
             : err instanceof StorageError
               ? 'File storage could not be reached to prepare the photos.'
@@ -136,7 +131,7 @@ export function registerTrainingJobs(deps: TrainingJobDeps): void {
   async function purge(payload: { modelId: string }): Promise<void> {
     const model = await repo.findModel(db, payload.modelId);
     if (!model || model.photos_purged_at || model.status === 'Processing') return;
-    const userId = await repo.ownerUserId(db, model.owner_subject);
+    const userId = await ownerUserId(db, model.owner_subject);
     if (!userId) return;
     const photos = await repo.claimedPhotoPaths(db, model.id);
     const prefix = trainingPrefix(userId, model.id);

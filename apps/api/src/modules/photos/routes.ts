@@ -4,12 +4,11 @@ import { PhotoList, UploadPhotosResponse } from '@visiona/shared';
 import type { Config } from '../../config.ts';
 import { AppError } from '../../lib/errors.ts';
 import type { App } from '../../lib/http.ts';
-import { withErrors } from '../../lib/http.ts';
+import { IdParams, withErrors } from '../../lib/http.ts';
 import { requireScope } from '../../plugins/auth.ts';
 import type { IncomingPart } from './pipeline/ingest.ts';
 import type { PhotoService } from './service.ts';
 
-const IdParams = Type.Object({ id: Type.String({ format: 'uuid' }) });
 
 /** Documents the multipart body; the route reads the stream itself, so it is not validated by schema. */
 export const PHOTO_UPLOAD_BODY = {

@@ -7,7 +7,8 @@ import type { Config } from '../../config.ts';
 import { withClaims, type Database } from '../../db/index.ts';
 import type { ObjectStorage } from '../../integrations/storage.ts';
 import type { Clock } from '../../lib/clock.ts';
-import { AppError, NotFound, ValidationFailed } from '../../lib/errors.ts';
+import { AppError, NotFound } from '../../lib/errors.ts';
+import { readIdempotencyKey } from '../../lib/idempotency.ts';
 import type { AuthUser } from '../auth/types.ts';
 import { ingestUpload, type IncomingPart } from './pipeline/ingest.ts';
 import { assessQuality } from './pipeline/quality.ts';
@@ -18,8 +19,6 @@ export function photoPaths(userId: string, photoId: string) {
   const dir = `users/${userId}/photos`;
   return { photo: `${dir}/${photoId}.jpg`, thumb: `${dir}/${photoId}.thumb.webp` };
 }
-
-const IDEMPOTENCY_KEY = /^[A-Za-z0-9_.:-]{8,200}$/;
 
 /** Reads and discards the rest of a multipart request, so that it can be answered. */
 async function drain(parts: AsyncIterable<IncomingPart>): Promise<void> {
@@ -63,10 +62,12 @@ export function createPhotoService(deps: { db: Database; storage: ObjectStorage;
       parts: AsyncIterable<IncomingPart>,
       opts: { signal?: AbortSignal; idempotencyKey?: string | null } = {},
     ): Promise<{ photos: Photo[]; replayed: boolean }> {
-      const key = opts.idempotencyKey ?? null;
-      if (key !== null && !IDEMPOTENCY_KEY.test(key)) {
+      let key: string | null;
+      try {
+        key = readIdempotencyKey(opts.idempotencyKey);
+      } catch (err) {
         await drain(parts);
-        throw new ValidationFailed('Idempotency-Key must be 8–200 letters, digits or _.:- characters (a UUID works).');
+        throw err;
       }
       if (key) {
         const earlier = await asUser(user, (tx) => repo.lockUploadKey(tx, user.subject, key));

@@ -1,11 +1,10 @@
 import { Type } from 'typebox';
 import { ApiTokenList, CreateTokenRequest, CreatedApiToken } from '@visiona/shared';
 import type { App } from '../../lib/http.ts';
-import { withErrors } from '../../lib/http.ts';
+import { IdParams, withErrors } from '../../lib/http.ts';
 import { requireScope } from '../../plugins/auth.ts';
 import type { TokenService } from './service.ts';
 
-const IdParams = Type.Object({ id: Type.String({ format: 'uuid' }) });
 
 export default async function tokenRoutes(app: App, opts: { tokens: TokenService }) {
   app.post(
