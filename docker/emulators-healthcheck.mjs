@@ -4,6 +4,7 @@
 //   node docker/emulators-healthcheck.mjs storage     Storage emulator: lists buckets
 //   node docker/emulators-healthcheck.mjs replicate   Replicate emulator: GET /_emulator/health
 //   node docker/emulators-healthcheck.mjs llm         LLM emulator: GET /_emulator/health
+//   node docker/emulators-healthcheck.mjs stripe      Stripe emulator: lists prices with its key
 //   node docker/emulators-healthcheck.mjs             either one (the image's own HEALTHCHECK,
 //                                                      which does not know which one it runs)
 //
@@ -39,7 +40,14 @@ async function llm() {
   return res.ok;
 }
 
-const checks = { storage, replicate, llm };
+async function stripe() {
+  const port = env.STRIPE_EMULATOR_PORT || '8790';
+  const key = env.STRIPE_SECRET_KEY ?? 'sk_test_visiona_local_emulator';
+  const res = await fetch(`http://127.0.0.1:${port}/v1/prices?limit=1`, { headers: { authorization: `Bearer ${key}` }, signal });
+  return res.ok;
+}
+
+const checks = { storage, replicate, llm, stripe };
 const which = process.argv[2];
 if (which !== undefined && !(which in checks)) {
   console.error(`usage: node docker/emulators-healthcheck.mjs [${Object.keys(checks).join('|')}]`);

@@ -87,8 +87,9 @@ RUN mkdir -p /data && chown node:node /data && chmod 0700 /data
 # The unprivileged user of the official Node images (uid 1000).
 USER node
 
-# Storage emulator (/storage/v1), Replicate emulator (/v1, /files, /_emulator).
-EXPOSE 54329 8788
+# Storage emulator (/storage/v1), Replicate emulator (/v1, /files, /_emulator), LLM emulator (/v1),
+# Stripe emulator (/v1, hosted /c/pay and /p/session pages).
+EXPOSE 54329 8788 8789 8790
 
 # Both CLIs close their server and exit on SIGTERM.
 STOPSIGNAL SIGTERM

@@ -99,6 +99,18 @@ if (!configured('REPLICATE_API_TOKEN')) {
   emulators.push('Replicate');
 }
 
+if (!configured('STRIPE_SECRET_KEY')) {
+  run('Stripe emulator', ['apps/emulators/src/stripe/cli.ts'], {
+    STRIPE_SECRET_KEY: 'sk_test_visiona_local_emulator',
+    STRIPE_EMULATOR_PORT: '8790',
+    STRIPE_EMULATOR_DATA_FILE: path.join(dataDir, 'stripe-emulator.json'),
+    STRIPE_WEBHOOK_URL: `${apiUrl}/api/v1/webhooks/stripe`,
+    STRIPE_WEBHOOK_SECRET: 'whsec_visiona_local_emulator',
+    LOG_LEVEL: 'warn',
+  });
+  emulators.push('Stripe');
+}
+
 if (!configured('LLM_BASE_URL') && !configured('LLM_API_KEY')) {
   run('LLM emulator', ['apps/emulators/src/llm/cli.ts'], {
     LLM_API_KEY: 'sk-visiona-local-emulator',

@@ -39,6 +39,11 @@ import { createPromptEnhancer } from './modules/prompts/enhancer.ts';
 import { PROMPT_MAX_LENGTH, TRAINING_DEFAULTS } from '@visiona/shared';
 import healthRoutes, { type Lifecycle } from './modules/health/routes.ts';
 import meRoutes from './modules/me/routes.ts';
+import { createStripeGateway, type StripeGateway } from './integrations/stripe.ts';
+import { createPlanCatalog } from './modules/billing/plans.ts';
+import billingRoutes from './modules/billing/routes.ts';
+import { createBillingService } from './modules/billing/service.ts';
+import { createStripeWebhookService } from './modules/webhooks/stripe-service.ts';
 import { createMeService } from './modules/me/service.ts';
 
 export type { Config } from './config.ts';
@@ -53,6 +58,7 @@ export interface Deps {
   storage?: ObjectStorage;
   replicate?: ReplicateGateway;
   llm?: LlmGateway;
+  stripe?: StripeGateway;
 }
 
 export type VisionaApp = App & { lifecycle: Lifecycle; jobs: JobQueue; storage: ObjectStorage };
@@ -88,7 +94,7 @@ export async function buildApp(config: Config, deps: Deps): Promise<VisionaApp> 
     authMode,
     clerkPublishableKey: config.clerk?.publishableKey ?? null,
     embedded: config.databaseUrl === null,
-    features: { promptEnhancement: true, billing: false, training: true },
+    features: { promptEnhancement: true, billing: true, training: true },
     uploads: uploadLimits(config.uploads),
     training: { minPhotos: config.training.minPhotos, costCredits: config.training.costCredits, defaults: TRAINING_DEFAULTS },
     generation: { creditsPerImage: config.generation.creditsPerImage, promptMaxLength: PROMPT_MAX_LENGTH, maxWaitSeconds: config.generation.maxWaitSeconds },
@@ -114,9 +120,13 @@ export async function buildApp(config: Config, deps: Deps): Promise<VisionaApp> 
   registerStorageSweeper({ db: deps.db, queue: jobs, storage, config });
   registerGenerationJobs({ db: deps.db, queue: jobs, storage, replicate, config });
   const enhancer = createPromptEnhancer({ llm: deps.llm ?? createLlmGateway(config.llm), maxChars: config.llm.maxPromptChars, timeoutMs: config.llm.timeoutMs });
-  const generations = createGenerationService({ db: deps.db, storage, queue: jobs, enhancer, config });
+  const stripe = deps.stripe ?? createStripeGateway(config.billing.stripe);
+  const plans = createPlanCatalog({ config, stripe, clock });
+  const billing = createBillingService({ db: deps.db, stripe, plans, config, clock });
+  const stripeWebhooks = createStripeWebhookService({ db: deps.db, stripe, plans, clock });
+  const generations = createGenerationService({ db: deps.db, storage, queue: jobs, enhancer, config, plans });
   const photos = createPhotoService({ db: deps.db, storage, config, clock });
-  const models = createModelService({ db: deps.db, queue: jobs, config });
+  const models = createModelService({ db: deps.db, queue: jobs, config, plans });
   const replicateWebhooks = createReplicateWebhookService({ db: deps.db, queue: jobs, replicate, clock, secret: config.replicate.webhookSecret });
 
   // Order matters: errors, then auth (it hooks route registration), then security and docs, then routes.
@@ -133,7 +143,8 @@ export async function buildApp(config: Config, deps: Deps): Promise<VisionaApp> 
   await app.register(photoRoutes, { photos, config });
   await app.register(modelRoutes, { models });
   await app.register(generationRoutes, { generations, enhancer, db: deps.db, config });
-  await app.register(webhookRoutes, { config, clerkWebhooks, replicateWebhooks });
+  await app.register(billingRoutes, { billing });
+  await app.register(webhookRoutes, { config, clerkWebhooks, replicateWebhooks, stripeWebhooks });
 
   return Object.assign(app, { lifecycle, jobs, storage });
 }

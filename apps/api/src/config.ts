@@ -65,6 +65,19 @@ export interface Config {
     maxZipBytes: number;
   };
   credits: { signupGrant: number };
+  /** Plans and Stripe (the local Stripe emulator by default). */
+  billing: {
+    stripe: {
+      secretKey: string;
+      /** Base URL of Stripe's API: https://api.stripe.com, or the emulator. */
+      apiUrl: string;
+      /** Signing secret of the webhook endpoint (`whsec_…`). */
+      webhookSecret: string;
+      timeoutMs: number;
+    };
+    /** The first plan is the free plan everyone starts on (no price); the others are Stripe subscriptions. */
+    plans: PlanConfig[];
+  };
   generation: {
     creditsPerImage: number;
     /** Longest `Prefer: wait` honoured, in seconds. */
@@ -87,6 +100,16 @@ export interface Config {
     /** Anything left in private storage under trainings/ older than this is removed. */
     sweepMaxAgeMs: number;
   };
+}
+
+export interface PlanConfig {
+  id: string;
+  name: string;
+  description: string;
+  /** Stripe price id of the subscription; null for the free plan. */
+  priceId: string | null;
+  monthlyCredits: number;
+  limits: { maxModels: number; maxConcurrentGenerations: number; maxImagesPerGeneration: number };
 }
 
 export class ConfigError extends Error {
@@ -165,6 +188,88 @@ export const LOCAL_SERVICE_KEY = 'visiona-local-service-key';
 export const LOCAL_REPLICATE_TOKEN = 'r8_visiona_local_emulator';
 export const LOCAL_LLM_URL = 'http://127.0.0.1:8789/v1';
 export const LOCAL_LLM_KEY = 'sk-visiona-local-emulator';
+export const LOCAL_STRIPE_URL = 'http://127.0.0.1:8790';
+export const LOCAL_STRIPE_KEY = 'sk_test_visiona_local_emulator';
+export const LOCAL_STRIPE_WEBHOOK_SECRET = 'whsec_visiona_local_emulator';
+/** Price ids the Stripe emulator seeds by default (apps/emulators/src/stripe). */
+export const LOCAL_PRICES = { premium: 'price_visiona_premium_monthly', pro: 'price_visiona_pro_monthly' } as const;
+
+function defaultPlans(premiumPrice: string, proPrice: string): PlanConfig[] {
+  return [
+    {
+      id: 'free',
+      name: 'Free',
+      description: 'Try Visiona: train your model and make your first portraits.',
+      priceId: null,
+      monthlyCredits: 0,
+      limits: { maxModels: 1, maxConcurrentGenerations: 2, maxImagesPerGeneration: 2 },
+    },
+    {
+      id: 'premium',
+      name: 'Premium',
+      description: 'For regular creators: fresh credits every month and room for more models.',
+      priceId: premiumPrice,
+      monthlyCredits: 1000,
+      limits: { maxModels: 3, maxConcurrentGenerations: 4, maxImagesPerGeneration: 4 },
+    },
+    {
+      id: 'pro',
+      name: 'Pro',
+      description: 'For professionals: the most credits, models and parallel generations.',
+      priceId: proPrice,
+      monthlyCredits: 3000,
+      limits: { maxModels: 10, maxConcurrentGenerations: 8, maxImagesPerGeneration: 4 },
+    },
+  ];
+}
+
+/** `BILLING_PLANS`: a JSON array of plans, checked field by field so a mistake names itself. */
+function parsePlans(raw: string): PlanConfig[] {
+  const fail = (problem: string): never => {
+    throw new ConfigError('BILLING_PLANS', problem);
+  };
+  let value: unknown;
+  try {
+    value = JSON.parse(raw);
+  } catch {
+    return fail('must be a JSON array of plans');
+  }
+  if (!Array.isArray(value) || value.length < 2) return fail('must be a JSON array of at least two plans: a free one first, then paid ones');
+  const whole = (o: Record<string, unknown>, key: string, where: string, min: number, max: number): number => {
+    const n = o[key];
+    if (typeof n !== 'number' || !Number.isInteger(n) || n < min || n > max) return fail(`${where}.${key} must be a whole number from ${min} to ${max}`);
+    return n;
+  };
+  const plans = value.map((p: unknown, i): PlanConfig => {
+    const where = `[${i}]`;
+    if (typeof p !== 'object' || p === null) return fail(`${where} must be an object`);
+    const o = p as Record<string, unknown>;
+    if (typeof o.id !== 'string' || !/^[a-z][a-z0-9_-]{0,31}$/.test(o.id)) return fail(`${where}.id must be a lowercase id such as "premium"`);
+    if (typeof o.name !== 'string' || !o.name.trim()) return fail(`${where}.name must be a non-empty string`);
+    const priceId = o.priceId ?? null;
+    if (i === 0 && priceId !== null) return fail('[0] is the free plan and must have "priceId": null');
+    if (i > 0 && (typeof priceId !== 'string' || !/^price_[A-Za-z0-9_]+$/.test(priceId))) return fail(`${where}.priceId must be a Stripe price id (price_…)`);
+    const limits = o.limits;
+    if (typeof limits !== 'object' || limits === null) return fail(`${where}.limits must be an object`);
+    const l = limits as Record<string, unknown>;
+    return {
+      id: o.id,
+      name: o.name.trim(),
+      description: typeof o.description === 'string' ? o.description : '',
+      priceId: priceId as string | null,
+      monthlyCredits: whole(o, 'monthlyCredits', where, 0, 10_000_000),
+      limits: {
+        maxModels: whole(l, 'maxModels', `${where}.limits`, 1, 10_000),
+        maxConcurrentGenerations: whole(l, 'maxConcurrentGenerations', `${where}.limits`, 1, 1000),
+        maxImagesPerGeneration: whole(l, 'maxImagesPerGeneration', `${where}.limits`, 1, 4),
+      },
+    };
+  });
+  const ids = new Set(plans.map((p) => p.id));
+  const prices = new Set(plans.map((p) => p.priceId));
+  if (ids.size !== plans.length || prices.size !== plans.length) fail('must not repeat a plan id or a price id');
+  return plans;
+}
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
@@ -233,6 +338,23 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
   const llmKey = optional(env, 'LLM_API_KEY');
   const llmUrlRaw = optional(env, 'LLM_BASE_URL');
   if (production && !llmKey && !llmUrlRaw) throw new ConfigError('LLM_API_KEY', 'is required in production (or set LLM_BASE_URL to a server that needs no key, e.g. Ollama)');
+  const stripeKey = optional(env, 'STRIPE_SECRET_KEY');
+  if (stripeKey && !/^(sk|rk)_(test|live)_[A-Za-z0-9_]+$/.test(stripeKey)) throw new ConfigError('STRIPE_SECRET_KEY', 'must be a Stripe secret or restricted key (sk_test_…, sk_live_…, rk_…)');
+  if (production && !stripeKey) throw new ConfigError('STRIPE_SECRET_KEY', 'is required in production');
+  const stripeUrlRaw = optional(env, 'STRIPE_API_URL');
+  /** Real Stripe: a key and no other API address. Then the webhook secret and the prices must be yours. */
+  const realStripe = stripeKey !== null && stripeUrlRaw === null;
+  const stripeWebhookSecret = optional(env, 'STRIPE_WEBHOOK_SECRET');
+  if (stripeWebhookSecret && !stripeWebhookSecret.startsWith('whsec_')) throw new ConfigError('STRIPE_WEBHOOK_SECRET', 'must start with whsec_');
+  if ((realStripe || production) && !stripeWebhookSecret) {
+    throw new ConfigError('STRIPE_WEBHOOK_SECRET', 'is required with Stripe: the signing secret of your webhook endpoint (Dashboard → Developers → Webhooks)');
+  }
+  const plansRaw = optional(env, 'BILLING_PLANS');
+  const premiumPrice = optional(env, 'STRIPE_PRICE_PREMIUM');
+  const proPrice = optional(env, 'STRIPE_PRICE_PRO');
+  if (realStripe && !plansRaw && (!premiumPrice || !proPrice)) {
+    throw new ConfigError(premiumPrice ? 'STRIPE_PRICE_PRO' : 'STRIPE_PRICE_PREMIUM', 'is required with Stripe: the price id (price_…) of the plan in your Stripe account, or set BILLING_PLANS');
+  }
   const publicApiUrl = url('PUBLIC_API_URL', str(env, 'PUBLIC_API_URL', `http://127.0.0.1:${port || 3000}`), ['http:', 'https:']).replace(/\/+$/, '');
   const minute = 60_000;
 
@@ -288,6 +410,15 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
       maxZipBytes: int(env, 'TRAINING_MAX_ZIP_BYTES', 50 * MB, 64 * 1024, 100_000 * MB),
     },
     credits: { signupGrant: int(env, 'SIGNUP_CREDITS', 150, 0, 1_000_000) },
+    billing: {
+      stripe: {
+        secretKey: stripeKey ?? LOCAL_STRIPE_KEY,
+        apiUrl: url('STRIPE_API_URL', stripeUrlRaw ?? (stripeKey ? 'https://api.stripe.com' : LOCAL_STRIPE_URL), ['http:', 'https:']).replace(/\/+$/, ''),
+        webhookSecret: stripeWebhookSecret ?? LOCAL_STRIPE_WEBHOOK_SECRET,
+        timeoutMs: int(env, 'STRIPE_TIMEOUT_MS', 10_000, 1000, 120_000),
+      },
+      plans: plansRaw ? parsePlans(plansRaw) : defaultPlans(premiumPrice ?? LOCAL_PRICES.premium, proPrice ?? LOCAL_PRICES.pro),
+    },
     generation: {
       creditsPerImage: int(env, 'GENERATION_CREDITS_PER_IMAGE', 1, 0, 100_000),
       maxWaitSeconds: int(env, 'GENERATION_MAX_WAIT_SECONDS', 60, 1, 300),

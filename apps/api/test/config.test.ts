@@ -44,6 +44,39 @@ describe('configuration', () => {
     expect(() => loadConfig(prod)).toThrow(/SUPABASE_URL is required in production/);
     expect(() => loadConfig({ SUPABASE_URL: 'https://p.supabase.co' })).toThrow(/SUPABASE_SERVICE_ROLE_KEY is required when SUPABASE_URL is set/);
     expect(() => loadConfig({ ...prod, SUPABASE_URL: 'https://p.supabase.co', SUPABASE_SERVICE_ROLE_KEY: 'k' })).toThrow(/REPLICATE_API_TOKEN is required/);
+    expect(() => loadConfig({ ...prod, SUPABASE_URL: 'https://p.supabase.co', SUPABASE_SERVICE_ROLE_KEY: 'k', REPLICATE_API_TOKEN: 'r8', LLM_API_KEY: 'sk' })).toThrow(
+      /STRIPE_SECRET_KEY is required in production/,
+    );
+  });
+
+  it('billing: the Stripe emulator and default plans offline; real Stripe needs its webhook secret and your prices', () => {
+    const c = loadConfig({});
+    expect(c.billing.stripe).toMatchObject({ apiUrl: 'http://127.0.0.1:8790', secretKey: 'sk_test_visiona_local_emulator' });
+    expect(c.billing.plans.map((p) => [p.id, p.priceId])).toEqual([
+      ['free', null],
+      ['premium', 'price_visiona_premium_monthly'],
+      ['pro', 'price_visiona_pro_monthly'],
+    ]);
+    expect(() => loadConfig({ STRIPE_SECRET_KEY: 'sk_live_abc' })).toThrow(/STRIPE_WEBHOOK_SECRET is required with Stripe/);
+    expect(() => loadConfig({ STRIPE_SECRET_KEY: 'sk_live_abc', STRIPE_WEBHOOK_SECRET: 'whsec_x' })).toThrow(/STRIPE_PRICE_PREMIUM is required with Stripe/);
+    const real = loadConfig({ STRIPE_SECRET_KEY: 'sk_live_abc', STRIPE_WEBHOOK_SECRET: 'whsec_x', STRIPE_PRICE_PREMIUM: 'price_a', STRIPE_PRICE_PRO: 'price_b' });
+    expect(real.billing.stripe.apiUrl).toBe('https://api.stripe.com');
+    expect(real.billing.plans.map((p) => p.priceId)).toEqual([null, 'price_a', 'price_b']);
+    expect(() => loadConfig({ STRIPE_SECRET_KEY: 'pk_test_abc' })).toThrow(/STRIPE_SECRET_KEY must be a Stripe secret/);
+
+    const plans = JSON.stringify([
+      { id: 'starter', name: 'Starter', priceId: null, monthlyCredits: 0, limits: { maxModels: 1, maxConcurrentGenerations: 1, maxImagesPerGeneration: 1 } },
+      { id: 'studio', name: 'Studio', priceId: 'price_studio', monthlyCredits: 500, limits: { maxModels: 5, maxConcurrentGenerations: 3, maxImagesPerGeneration: 4 } },
+    ]);
+    expect(loadConfig({ BILLING_PLANS: plans }).billing.plans.map((p) => p.id)).toEqual(['starter', 'studio']);
+    const bad = (v: unknown) => () => loadConfig({ BILLING_PLANS: JSON.stringify(v) });
+    expect(bad({})).toThrow(/BILLING_PLANS must be a JSON array of at least two plans/);
+    expect(() => loadConfig({ BILLING_PLANS: '[' })).toThrow(/BILLING_PLANS must be a JSON array of plans/);
+    const [free, paid] = JSON.parse(plans) as Record<string, unknown>[];
+    expect(bad([{ ...free, priceId: 'price_x' }, paid])).toThrow(/\[0\] is the free plan and must have "priceId": null/);
+    expect(bad([free, { ...paid, priceId: 'nope' }])).toThrow(/\[1\]\.priceId must be a Stripe price id/);
+    expect(bad([free, { ...paid, limits: { maxModels: 1, maxConcurrentGenerations: 1, maxImagesPerGeneration: 9 } }])).toThrow(/\[1\]\.limits\.maxImagesPerGeneration must be a whole number from 1 to 4/);
+    expect(bad([free, { ...paid, id: 'starter' }])).toThrow(/must not repeat a plan id/);
   });
 
   it('requires a shared session secret in production on a server database', () => {

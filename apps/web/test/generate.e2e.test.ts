@@ -167,8 +167,12 @@ describe('generate and gallery', () => {
       const edited = `${suggested}, soft pastel sky`;
       await enhancedBox.fill(edited);
 
-      // Options: two images; the cost follows.
+      // Options: two images, the most the Free plan makes (said, with the way to Billing); the cost follows.
       await page.getByText('Options', { exact: true }).click();
+      const imageCount = page.getByRole('group', { name: 'Number of images' });
+      expect(await imageCount.getByRole('radio').evaluateAll((radios) => radios.map((radio) => (radio as HTMLInputElement).value))).toEqual(['1', '2']);
+      expect(await page.getByTestId('images-limit').textContent()).toBe('Up to 2 images on Free — Upgrade');
+      expect(await page.getByTestId('images-limit').getByRole('link', { name: 'Upgrade' }).getAttribute('href')).toBe('/billing');
       await page.locator('label.segmented__option', { hasText: /^2$/ }).click();
       await page.locator('label.ratio-option', { hasText: '4:5' }).locator('input').check();
       await expect.poll(() => page.getByTestId('options-summary').textContent()).toBe('2 images · Portrait 4:5 · WebP · random seed');
@@ -365,10 +369,42 @@ describe('generate and gallery', () => {
       await expect.poll(() => headerBalance(page)).toBe(`${balance} credits`);
       await shot(page, 'generate-failed');
 
+      // The Free plan runs two generations at once: with two running, a third is refused (429) with the plan's
+      // message and the way to Billing, and nothing is charged for it.
+      e2e.replicate.faults.setSpeed(0.5);
+      const running = await Promise.all(
+        ['ZXQ_RAIN on a pier', 'ZXQ_RAIN in a forest'].map(async (text) => {
+          const res = await callApi(session.token, '/api/v1/generations', {
+            method: 'POST',
+            headers: { 'content-type': 'application/json', 'idempotency-key': crypto.randomUUID() },
+            body: JSON.stringify({ modelId: model.id, prompt: text, options: { numOutputs: 1 } }),
+          });
+          expect(res.status, await res.clone().text()).toBe(202);
+          return (await res.json()) as Generation;
+        }),
+      );
+      await page.getByLabel('Enhance with AI').uncheck();
+      const busy = page.waitForResponse((res) => new URL(res.url()).pathname === '/api/v1/generations' && res.request().method() === 'POST');
+      await page.getByTestId('generate-button').click();
+      expect((await busy).status()).toBe(429);
+      const tooMany = page.getByRole('alert').filter({ hasText: 'generations at once' });
+      await tooMany.waitFor();
+      expect(await tooMany.textContent()).toContain('Your Free plan runs 2 generations at once');
+      expect(await tooMany.getByRole('link', { name: 'See plans on the Billing page' }).getAttribute('href')).toBe('/billing');
+      await shot(page, 'generate-429-plan');
+      e2e.replicate.faults.setSpeed(20);
+      for (const generation of running) {
+        await expect
+          .poll(async () => ((await (await callApi(session.token, `/api/v1/generations/${generation.id}`)).json()) as Generation).status, { timeout: 60_000 })
+          .toBe('Succeeded');
+      }
+      expect((await fetchMe(session.token)).creditBalance).toBe(balance - 2 * CREDITS_PER_IMAGE);
+
       // Spend the balance through the API, then ask for more than is left: 402, and the way to Billing.
-      let left = balance;
+      // At most 2 images a generation on Free, and one at a time (each waits for its images).
+      let left = balance - 2 * CREDITS_PER_IMAGE;
       while (left >= CREDITS_PER_IMAGE) {
-        const numOutputs = Math.min(4, Math.floor(left / CREDITS_PER_IMAGE));
+        const numOutputs = Math.min(2, Math.floor(left / CREDITS_PER_IMAGE));
         await generateThroughApi(session.token, { modelId: model.id, prompt: 'ZXQ_RAIN, quick test', options: { numOutputs } });
         left -= numOutputs * CREDITS_PER_IMAGE;
       }

@@ -96,8 +96,9 @@ describe('the Visiona shell', () => {
           await page.getByRole('heading', { name: 'Train a model first' }).waitFor();
         } else if (target.label === 'Gallery') {
           await page.getByRole('heading', { name: 'No images yet' }).waitFor();
-        } else if (target.label !== 'Dashboard') {
-          await page.getByRole('heading', { name: 'This page is not available yet' }).waitFor();
+        } else if (target.label === 'Billing') {
+          await page.getByRole('heading', { level: 2, name: 'Your plan' }).waitFor();
+          await page.getByRole('heading', { level: 2, name: 'Plans' }).waitFor();
         }
         if (target.label === 'Generate') await shot(page, 'generate');
       }

@@ -282,8 +282,37 @@ describe('photos to a trained model', () => {
       await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Photos', exact: true }).click();
       await page.getByRole('heading', { name: 'No photos yet' }).waitFor();
 
+      // The Free plan holds one model: the Models page says so, and a new training cannot start.
+      await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Models', exact: true }).click();
+      await expect.poll(() => page.getByTestId('model-usage').textContent()).toBe('1 of 1 models on Free');
+      const modelLimit = page.getByTestId('model-limit');
+      await modelLimit.waitFor();
+      expect(await modelLimit.textContent()).toContain('Your Free plan allows 1 model at a time, and you have 1.');
+      expect(await page.getByRole('button', { name: 'Train a new model' }).isDisabled()).toBe(true);
+      await modelLimit.getByRole('link', { name: 'Upgrade on the Billing page' }).waitFor();
+      await shot(page, 'models-limit');
+      await page.goto('/models/new');
+      await page.getByRole('heading', { level: 1, name: 'Train a model' }).waitFor();
+      await page.getByTestId('model-limit').waitFor();
+      await expect.poll(() => page.getByTestId('training-model-usage').textContent()).toBe('1 of 1 models on Free');
+      const start = page.getByRole('button', { name: /^Start training/ });
+      expect(await start.isDisabled()).toBe(true);
+      // The disabled button says why.
+      expect(await start.getAttribute('aria-describedby')).toBe('train-model-limit');
+      expect(await page.locator('#train-model-limit').textContent()).toContain('Your Free plan allows 1 model at a time');
+      await shot(page, 'train-model-limit');
+
+      // Delete the model (the notice leads to the Models page): a training can start again, as far as the plan goes.
+      await page.getByTestId('model-limit').getByRole('link', { name: 'Delete a model on the Models page' }).click();
+      await page.getByRole('heading', { level: 1, name: 'Models' }).waitFor();
+      await card.getByRole('button', { name: `Delete ${name}` }).click();
+      await page.getByRole('dialog', { name: `Delete “${name}”?` }).getByRole('button', { name: 'Delete model' }).click();
+      await page.getByRole('heading', { name: 'No models yet' }).waitFor();
+
       // Another training: the balance no longer covers it, and the API's 402 says where to go.
       await page.goto('/models/new');
+      await expect.poll(() => page.getByTestId('training-model-usage').textContent()).toBe('0 of 1 models on Free');
+      expect(await page.getByTestId('model-limit').count()).toBe(0);
       await page.getByText('Not enough credits').waitFor();
       await page.getByText('Not enough photos').waitFor();
       await fillTrainForm(page, 'Second try');

@@ -7,3 +7,4 @@ export * from './tokens.ts';
 export * from './photos.ts';
 export * from './models.ts';
 export * from './generations.ts';
+export * from './billing.ts';

@@ -30,6 +30,7 @@ export default fp(
           { name: 'photos', description: 'Training photos: upload, list, delete.' },
           { name: 'models', description: 'Your trained models: start a training, follow its progress, cancel, delete.' },
           { name: 'generations', description: 'Generate images with your model, prompt enhancement, presets, and your gallery.' },
+          { name: 'billing', description: 'Plans, your subscription and credits, Stripe checkout and the customer portal.' },
           { name: 'webhooks', description: 'Events from Clerk and other providers, authenticated by signature.' },
         ],
         components: {

@@ -79,6 +79,28 @@ describe(`row-level security (${process.env.DATABASE_URL ? 'postgres server' : '
     expect(sqlState(err)).toBe('22023');
   });
 
+  it('users cannot give themselves a subscription, a payment, a completed checkout or someone else\'s Stripe customer', async () => {
+    await expectDenied(
+      asUser(A, (tx) =>
+        tx.query(`insert into subscriptions (id, owner_subject, stripe_customer_id, plan, price_id, status, created_at) values ('sub_x', $1, 'cus_x', 'pro', 'price_x', 'active', now())`, [A]),
+      ),
+    );
+    await expectDenied(asUser(A, (tx) => tx.query(`update payments set status = 'paid', amount_cents = 0`)));
+    await expectDenied(
+      asUser(A, (tx) => tx.query(`insert into checkout_sessions (id, owner_subject, plan, url, status, expires_at) values ('cs_x', $1, 'pro', 'u', 'complete', now())`, [A])),
+    );
+    const open = await asUser(A, (tx) =>
+      tx.query(`insert into checkout_sessions (id, owner_subject, plan, url, expires_at) values ('cs_open', $1, 'pro', 'u', now() + interval '1 day')`, [A]),
+    );
+    expect(open.rowCount).toBe(1);
+    await expectDenied(asUser(A, (tx) => tx.query(`update checkout_sessions set status = 'complete' where id = 'cs_open'`)));
+    await expectDenied(asUser(B, (tx) => tx.query(`insert into billing_customers (owner_subject, stripe_customer_id) values ($1, 'cus_bob')`, [A])));
+    await db.query(`insert into billing_customers (owner_subject, stripe_customer_id) values ($1, 'cus_alice')`, [A]);
+    await expectDenied(asUser(A, (tx) => tx.query(`update billing_customers set stripe_customer_id = 'cus_other'`)));
+    expect((await asUser(B, (tx) => tx.query('select * from billing_customers'))).rowCount).toBe(0);
+    expect((await asUser(B, (tx) => tx.query('select * from checkout_sessions'))).rowCount).toBe(0);
+  });
+
   it('enables RLS on every table in the public schema', async () => {
     const { rows } = await db.query<{ relname: string; relrowsecurity: boolean }>(
       `select c.relname, c.relrowsecurity from pg_class c join pg_namespace n on n.oid = c.relnamespace

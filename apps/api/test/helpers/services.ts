@@ -7,8 +7,17 @@ import Replicate from 'replicate';
 import { createReplicateEmulator, type ReplicateEmulator } from '@visiona/emulators/replicate';
 import { createStorageEmulator } from '@visiona/emulators/storage';
 import { createLlmEmulator, type LlmEmulator } from '@visiona/emulators/llm';
+import { createStripeEmulator, DEFAULT_PRICES, type StripeEmulator } from '@visiona/emulators/stripe';
+import Stripe from 'stripe';
 import { createReplicateGateway, type ReplicateGateway } from '../../src/integrations/replicate.ts';
+import { createStripeGateway, type StripeGateway } from '../../src/integrations/stripe.ts';
+import { loadConfig } from '../../src/config.ts';
 import { createTestApp, type TestApp } from './app.ts';
+
+/** The default plans, with a free plan that limits nothing: for tests about something else than plan limits (see test/billing). */
+export const GENEROUS_PLANS = loadConfig({}).billing.plans.map((p, i) =>
+  i === 0 ? { ...p, limits: { maxModels: 100, maxConcurrentGenerations: 100, maxImagesPerGeneration: 4 } } : p,
+);
 
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -26,6 +35,9 @@ export interface ServicesHarness extends TestApp {
   baseUrl: string;
   replicateEmu: ReplicateEmulator;
   llmEmu: LlmEmulator;
+  stripeEmu: StripeEmulator;
+  /** The stripe SDK pointed at the emulator, as a test's second pair of eyes. */
+  stripeClient: Stripe;
   /** The replicate SDK pointed at the emulator, as a test's second pair of eyes. */
   replicateClient: Replicate;
   storageDir: string;
@@ -36,13 +48,21 @@ export interface ServicesHarness extends TestApp {
 const SERVICE_KEY = 'test-service-key';
 const REPLICATE_TOKEN = 'r8_test_token';
 const LLM_KEY = 'sk-test-llm-key';
+const STRIPE_KEY = 'sk_test_visiona_harness';
+export const STRIPE_WEBHOOK_SECRET = 'whsec_visiona_harness_secret';
 
 /**
  * The API on a real database, listening on a port, with the Storage and Replicate
  * emulators running in-process and the official SDKs pointed at them.
  */
 export async function createServicesHarness(
-  opts: { env?: Record<string, string>; speed?: number; storageMaxFileSize?: number; wrapReplicate?: (real: ReplicateGateway) => ReplicateGateway } = {},
+  opts: {
+    env?: Record<string, string>;
+    speed?: number;
+    storageMaxFileSize?: number;
+    wrapReplicate?: (real: ReplicateGateway) => ReplicateGateway;
+    wrapStripe?: (real: StripeGateway) => StripeGateway;
+  } = {},
 ): Promise<ServicesHarness> {
   const storageDir = await mkdtemp(path.join(os.tmpdir(), 'visiona-storage-'));
   const storageClock = { offsetMs: 0 };
@@ -65,6 +85,15 @@ export async function createServicesHarness(
 
   const apiPort = await freePort();
   const baseUrl = `http://127.0.0.1:${apiPort}`;
+  const stripePort = await freePort();
+  const stripeEmu = await createStripeEmulator({
+    secretKey: STRIPE_KEY,
+    publicUrl: `http://127.0.0.1:${stripePort}`,
+    prices: [...DEFAULT_PRICES],
+    webhookEndpoints: [{ url: `${baseUrl}/api/v1/webhooks/stripe`, secret: STRIPE_WEBHOOK_SECRET }],
+    retryBaseMs: 100,
+  });
+  await stripeEmu.app.listen({ host: '127.0.0.1', port: stripePort });
   const testApp = await createTestApp({
     env: {
       SUPABASE_URL: storageUrl,
@@ -74,11 +103,17 @@ export async function createServicesHarness(
       PUBLIC_API_URL: baseUrl,
       LLM_BASE_URL: llmUrl,
       LLM_API_KEY: LLM_KEY,
+      STRIPE_SECRET_KEY: STRIPE_KEY,
+      STRIPE_API_URL: `http://127.0.0.1:${stripePort}`,
+      STRIPE_WEBHOOK_SECRET,
       RATE_LIMIT_MAX: '100000',
       JOBS_POLL_MS: '50',
       ...opts.env,
     },
-    ...(opts.wrapReplicate ? { deps: (config) => ({ replicate: opts.wrapReplicate!(createReplicateGateway(config.replicate)) }) } : {}),
+    deps: (config) => ({
+      ...(opts.wrapReplicate ? { replicate: opts.wrapReplicate(createReplicateGateway(config.replicate)) } : {}),
+      ...(opts.wrapStripe ? { stripe: opts.wrapStripe(createStripeGateway(config.billing.stripe)) } : {}),
+    }),
   });
   await testApp.app.storage.ensureBucket();
   await testApp.app.listen({ host: '127.0.0.1', port: apiPort });
@@ -89,6 +124,8 @@ export async function createServicesHarness(
     baseUrl,
     replicateEmu,
     llmEmu,
+    stripeEmu,
+    stripeClient: new Stripe(STRIPE_KEY, { host: '127.0.0.1', port: stripePort, protocol: 'http' }),
     replicateClient: new Replicate({ auth: REPLICATE_TOKEN, baseUrl: `http://127.0.0.1:${replicatePort}/v1` }),
     storageDir,
     storageClock,
@@ -97,6 +134,7 @@ export async function createServicesHarness(
       await testApp.close();
       await replicateEmu.close();
       await llmEmu.close();
+      await stripeEmu.close();
       await storage.close();
       await rm(storageDir, { recursive: true, force: true });
     },

@@ -180,6 +180,8 @@ describe('route declarations', () => {
       'POST /api/v1/auth/login',
       'POST /api/v1/webhooks/clerk',
       'POST /api/v1/webhooks/replicate',
+      'POST /api/v1/webhooks/stripe',
+      'GET /api/v1/billing/plans',
       'GET /api/v1/test-failure',
     ]);
     for (const [p, ops] of Object.entries(spec.paths)) {

@@ -88,6 +88,13 @@ const FIXTURES: Record<string, Fixture> = {
   },
   '/api/v1/models/{id}': { create: (app, auth) => modelFor(app, auth, 'Ready'), exists: modelExists },
   '/api/v1/models/{id}/cancel': { create: (app, auth) => modelFor(app, auth, 'Processing'), exists: modelExists },
+  '/api/v1/billing/checkout/{id}': {
+    async create(app, auth) {
+      const res = await app.inject({ method: 'POST', url: '/api/v1/billing/checkout', headers: auth, payload: { plan: 'premium' } });
+      return { id: res.json().id };
+    },
+    exists: async (app, auth, { id }) => (await app.inject({ url: `/api/v1/billing/checkout/${id}`, headers: auth })).statusCode === 200,
+  },
   '/api/v1/tokens/{id}': {
     async create(app, auth) {
       const res = await app.inject({ method: 'POST', url: '/api/v1/tokens', headers: auth, payload: { name: 'a', scopes: ['read'] } });

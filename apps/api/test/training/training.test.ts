@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Model } from '@visiona/shared';
 import { signUp } from '../helpers/app.ts';
-import { apiCall, createServicesHarness, eventually, photoFixture, uploadPhotos, type ServicesHarness } from '../helpers/services.ts';
+import { apiCall, createServicesHarness, eventually, GENEROUS_PLANS, photoFixture, uploadPhotos, type ServicesHarness } from '../helpers/services.ts';
 
 let h: ServicesHarness;
 /** Injected failure: the next trainings.create reaches Replicate but its answer is lost. */
@@ -21,7 +21,16 @@ beforeAll(async () => {
         return created;
       },
     }),
-    env: { RECONCILE_AFTER_MS: '300', RECONCILE_EVERY_MS: '200', SWEEP_EVERY_MS: '300', JOBS_RETRY_BASE_MS: '100', REPLICATE_TIMEOUT_MS: '1500' } });
+    env: {
+      RECONCILE_AFTER_MS: '300',
+      RECONCILE_EVERY_MS: '200',
+      SWEEP_EVERY_MS: '300',
+      JOBS_RETRY_BASE_MS: '100',
+      REPLICATE_TIMEOUT_MS: '1500',
+      // A free plan with room for many models: these tests are about credits and trainings, not plan limits (test/billing).
+      BILLING_PLANS: JSON.stringify(GENEROUS_PLANS),
+    },
+  });
   photos = await Promise.all(Array.from({ length: 10 }, async (_, i) => ({ name: `me-${i}.jpg`, data: await photoFixture(i + 1) })));
 }, 60_000);
 afterAll(async () => h?.close());

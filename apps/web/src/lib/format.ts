@@ -66,3 +66,39 @@ export function formatBytes(bytes: number, locale?: string): string {
 export function formatCount(count: number, singular: string, plural = `${singular}s`, locale?: string): string {
   return `${new Intl.NumberFormat(locale).format(count)} ${count === 1 ? singular : plural}`;
 }
+
+/**
+ * Currencies whose Stripe amounts are not in hundredths. Stripe's list, not ISO 4217's:
+ * Stripe counts ISK and HUF in hundredths although they have no minor unit in everyday use.
+ */
+const ZERO_DECIMAL_CURRENCIES = new Set(['bif', 'clp', 'djf', 'gnf', 'jpy', 'kmf', 'krw', 'mga', 'pyg', 'rwf', 'ugx', 'vnd', 'vuv', 'xaf', 'xof', 'xpf']);
+const THREE_DECIMAL_CURRENCIES = new Set(['bhd', 'jod', 'kwd', 'omr', 'tnd']);
+
+/** A Stripe amount (in the currency's smallest unit, e.g. cents) in the currency's major unit. */
+export function moneyFromMinorUnits(amount: number, currency: string): number {
+  const code = currency.toLowerCase();
+  if (ZERO_DECIMAL_CURRENCIES.has(code)) return amount;
+  return amount / (THREE_DECIMAL_CURRENCIES.has(code) ? 1000 : 100);
+}
+
+export interface MoneyFormatOptions {
+  /** "$9" rather than "$9.00" when the amount is whole (prices); payments keep their cents. */
+  trimWhole?: boolean;
+  locale?: string;
+}
+
+/** "$9.00", "€19", "¥1,200" from Stripe's smallest-unit amount and a currency code ("usd"). */
+export function formatMoney(amountMinor: number, currency: string, { trimWhole = false, locale }: MoneyFormatOptions = {}): string {
+  const value = moneyFromMinorUnits(amountMinor, currency);
+  const whole = Number.isInteger(value);
+  try {
+    return new Intl.NumberFormat(locale, {
+      style: 'currency',
+      currency: currency.toUpperCase(),
+      ...(trimWhole && whole ? { minimumFractionDigits: 0, maximumFractionDigits: 0 } : {}),
+    }).format(value);
+  } catch {
+    // Not a currency code Intl knows: still say the amount and what it is in.
+    return `${new Intl.NumberFormat(locale, { minimumFractionDigits: whole && trimWhole ? 0 : 2, maximumFractionDigits: 3 }).format(value)} ${currency.toUpperCase()}`;
+  }
+}

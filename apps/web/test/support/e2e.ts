@@ -1,6 +1,6 @@
 /**
- * The browser-test harness: builds the SPA, starts the Storage, Replicate and LLM emulators in this
- * process, starts the API on a fresh embedded database pointed at them, serves the build with
+ * The browser-test harness: builds the SPA, starts the Storage, Replicate, LLM and Stripe emulators in
+ * this process, starts the API on a fresh embedded database pointed at them, serves the build with
  * `vite preview` proxying to it, and launches Debian's Chromium. Each test file calls
  * `setupE2E()` once and gets its own API, database, emulators, server and browser.
  */
@@ -16,6 +16,7 @@ import { afterAll, beforeAll, expect } from 'vitest';
 import { createLlmEmulator, type LlmEmulator } from '@visiona/emulators/llm';
 import { createReplicateEmulator, type ReplicateEmulator } from '@visiona/emulators/replicate';
 import { createStorageEmulator } from '@visiona/emulators/storage';
+import { DEFAULT_PRICES, createStripeEmulator, type StripeEmulator } from '@visiona/emulators/stripe';
 import type { Me, PublicConfig, SessionResponse } from '@visiona/shared';
 
 export const webRoot = fileURLToPath(new URL('../..', import.meta.url));
@@ -39,7 +40,14 @@ export const e2e = {
   replicate: undefined as unknown as ReplicateEmulator,
   /** The OpenAI-compatible emulator that enhances prompts: tests inject latency and errors. */
   llm: undefined as unknown as LlmEmulator,
+  /** The Stripe emulator (checkout, portal, signed webhooks to the API): tests hold webhooks or pay through it. */
+  stripe: undefined as unknown as StripeEmulator,
+  /** Where the Stripe emulator's hosted checkout and portal pages are. */
+  stripeUrl: '',
 };
+
+/** The Stripe secret key the API is given; the emulator accepts only it. */
+export const STRIPE_SECRET_KEY = 'sk_test_visiona_e2e';
 
 export interface E2EOptions {
   /** Replicate emulator time multiplier (default 20: a training takes about a second). */
@@ -56,6 +64,7 @@ let browser: Browser | undefined;
 let storage: Awaited<ReturnType<typeof createStorageEmulator>> | undefined;
 let replicate: ReplicateEmulator | undefined;
 let llm: LlmEmulator | undefined;
+let stripe: StripeEmulator | undefined;
 let stopping = false;
 
 async function freePort(): Promise<number> {
@@ -117,7 +126,14 @@ export function setupE2E(options: E2EOptions = {}): void {
     }
 
     // 2. The emulators the API stores photos in, trains and generates on, and enhances prompts with, in this process.
-    const [apiPort, webPort, storagePort, replicatePort, llmPort] = [await freePort(), await freePort(), await freePort(), await freePort(), await freePort()];
+    const [apiPort, webPort, storagePort, replicatePort, llmPort, stripePort] = [
+      await freePort(),
+      await freePort(),
+      await freePort(),
+      await freePort(),
+      await freePort(),
+      await freePort(),
+    ];
     e2e.apiUrl = `http://127.0.0.1:${apiPort}`;
     e2e.webUrl = `http://127.0.0.1:${webPort}`;
     const serviceKey = `e2e-service-key-${Math.random().toString(36).slice(2)}`;
@@ -135,6 +151,18 @@ export function setupE2E(options: E2EOptions = {}): void {
     llm = await createLlmEmulator({ apiKey: llmKey });
     await llm.app.listen({ host: '127.0.0.1', port: llmPort });
     e2e.llm = llm;
+    // Stripe: its webhooks go straight to the API (signed with the secret the API is given).
+    const stripeWebhookSecret = `whsec_e2e${Math.random().toString(36).slice(2)}`;
+    e2e.stripeUrl = `http://127.0.0.1:${stripePort}`;
+    stripe = await createStripeEmulator({
+      secretKey: STRIPE_SECRET_KEY,
+      publicUrl: e2e.stripeUrl,
+      prices: [...DEFAULT_PRICES],
+      webhookEndpoints: [{ url: `${e2e.apiUrl}/api/v1/webhooks/stripe`, secret: stripeWebhookSecret }],
+      retryBaseMs: 200,
+    });
+    await stripe.app.listen({ host: '127.0.0.1', port: stripePort });
+    e2e.stripe = stripe;
 
     // 3. Start the API on a fresh database.
     const env: NodeJS.ProcessEnv = {
@@ -155,6 +183,9 @@ export function setupE2E(options: E2EOptions = {}): void {
       PUBLIC_API_URL: e2e.apiUrl,
       LLM_BASE_URL: `http://127.0.0.1:${llmPort}/v1`,
       LLM_API_KEY: llmKey,
+      STRIPE_SECRET_KEY,
+      STRIPE_API_URL: e2e.stripeUrl,
+      STRIPE_WEBHOOK_SECRET: stripeWebhookSecret,
       ...options.apiEnv,
     };
     if (process.env.DATABASE_URL) env.DATABASE_URL = process.env.DATABASE_URL;
@@ -197,6 +228,8 @@ export function setupE2E(options: E2EOptions = {}): void {
     stopping = true;
     await browser?.close().catch(() => undefined);
     await server?.close().catch(() => undefined);
+    // Before the API: no webhook retries against a server that is going away.
+    await stripe?.close().catch(() => undefined);
     if (api && api.exitCode === null) {
       const exited = new Promise((resolve) => api?.once('exit', resolve));
       api.kill('SIGTERM');

@@ -10,6 +10,8 @@ import { readIdempotencyKey } from '../../lib/idempotency.ts';
 import { insertAudit } from '../auth/repository.ts';
 import type { AuthUser } from '../auth/types.ts';
 import { spendCredits } from '../credits/ledger.ts';
+import { checkImagesPerGeneration, checkRunningGenerations, currentPlan, lockUsage } from '../billing/limits.ts';
+import type { PlanCatalog } from '../billing/plans.ts';
 import { withTriggerWord, type PromptEnhancer } from '../prompts/enhancer.ts';
 import * as repo from './repository.ts';
 
@@ -25,8 +27,8 @@ function decodeCursor(cursor: string): { createdAt: string; id: string } {
   return { createdAt, id };
 }
 
-export function createGenerationService(deps: { db: Database; storage: ObjectStorage; queue: JobQueue; enhancer: PromptEnhancer; config: Config }) {
-  const { db, storage, queue, enhancer, config } = deps;
+export function createGenerationService(deps: { db: Database; storage: ObjectStorage; queue: JobQueue; enhancer: PromptEnhancer; config: Config; plans: PlanCatalog }) {
+  const { db, storage, queue, enhancer, config, plans } = deps;
   const ttl = config.storage.signedUrlTtlSeconds;
   const asUser = <T>(user: AuthUser, fn: (tx: Queryable) => Promise<T>) => withClaims(db, { sub: user.subject }, fn);
 
@@ -100,15 +102,19 @@ export function createGenerationService(deps: { db: Database; storage: ObjectSto
       opts: { idempotencyKey: string | null; waitSeconds: number | null; signal: AbortSignal },
     ): Promise<{ generation: Generation; replayed: boolean }> {
       const key = readIdempotencyKey(opts.idempotencyKey);
-      const model = (await asUser(user, (tx) =>
-        tx.query<{ id: string; name: string; trigger_word: string; status: string }>('select id, name, trigger_word, status from models where id = $1', [input.modelId]),
-      )).rows[0];
+      const { model, plan } = await asUser(user, async (tx) => ({
+        model: (await tx.query<{ id: string; name: string; trigger_word: string; status: string }>('select id, name, trigger_word, status from models where id = $1', [input.modelId])).rows[0],
+        plan: await currentPlan(tx, plans),
+      }));
       if (!model) throw new NotFound('model');
       if (model.status !== 'Ready') throw new AppError(409, 'model_not_ready', `The model “${model.name}” is ${model.status.toLowerCase()}, not ready: generate with a Ready model.`);
       if (key) {
         const earlier = await asUser(user, (tx) => repo.findByIdempotencyKey(tx, key));
         if (earlier) return { generation: (await present([earlier]))[0]!, replayed: true };
       }
+
+      const options: GenerationOptions = { ...GENERATION_DEFAULTS, ...input.options };
+      checkImagesPerGeneration(options.numOutputs, plan, plans);
 
       const prompt = withTriggerWord(input.prompt, model.trigger_word);
       let enhanced: string | null = null;
@@ -122,11 +128,12 @@ export function createGenerationService(deps: { db: Database; storage: ObjectSto
         enhanced = result.enhancement === 'enhanced' ? result.prompt : null;
       }
 
-      const options: GenerationOptions = { ...GENERATION_DEFAULTS, ...input.options };
       const cost = options.numOutputs * config.generation.creditsPerImage;
       const id = randomUUID();
       try {
         const row = await asUser(user, async (tx) => {
+          // One request at a time per person past here, so the running count holds under races.
+          await checkRunningGenerations(tx, await lockUsage(tx, plans), plans);
           await spendCredits(tx, cost, 'generation', id, `${options.numOutputs === 1 ? 'An image' : `${options.numOutputs} images`}`);
           await repo.insertGeneration(tx, {
             id,

@@ -9,6 +9,8 @@ import { readIdempotencyKey } from '../../lib/idempotency.ts';
 import { insertAudit } from '../auth/repository.ts';
 import type { AuthUser } from '../auth/types.ts';
 import { spendCredits } from '../credits/ledger.ts';
+import { checkModelLimit, lockUsage } from '../billing/limits.ts';
+import type { PlanCatalog } from '../billing/plans.ts';
 import * as repo from './repository.ts';
 
 export function toModel(row: repo.ModelRow): Model {
@@ -47,8 +49,8 @@ export function toModel(row: repo.ModelRow): Model {
   };
 }
 
-export function createModelService(deps: { db: Database; queue: JobQueue; config: Config }) {
-  const { db, queue, config } = deps;
+export function createModelService(deps: { db: Database; queue: JobQueue; config: Config; plans: PlanCatalog }) {
+  const { db, queue, config, plans } = deps;
   const asUser = <T>(user: AuthUser, fn: (tx: Queryable) => Promise<T>) => withClaims(db, { sub: user.subject }, fn);
 
   async function get(user: AuthUser, id: string): Promise<Model> {
@@ -76,7 +78,9 @@ export function createModelService(deps: { db: Database; queue: JobQueue; config
             const existing = await repo.findByIdempotencyKey(tx, idempotencyKey);
             if (existing) return { row: existing, replayed: true };
           }
-          // Credits first: of many racing requests, the ones the balance does not cover get 402.
+          // One request at a time per person past here, so a count-based plan limit holds under races;
+          // of many racing requests, the ones the balance does not cover get 402.
+          await checkModelLimit(tx, await lockUsage(tx, plans), plans);
           await spendCredits(tx, cost, 'training', id, 'A training');
           const { count: waiting, bytes } = await repo.unclaimedPhotos(tx);
           // The zip holds the photos as they are (stored, not deflated) plus ~100 bytes of headers each.

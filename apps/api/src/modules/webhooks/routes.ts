@@ -6,6 +6,7 @@ import type { App } from '../../lib/http.ts';
 import { withErrors } from '../../lib/http.ts';
 import type { ClerkWebhookService } from './clerk-service.ts';
 import type { ReplicateWebhookService } from './replicate-service.ts';
+import type { StripeWebhookService } from './stripe-service.ts';
 
 // Providers may send large payloads; QUALITY.md asks for at least 10 MB.
 const WEBHOOK_BODY_LIMIT = 12 * 1024 * 1024;
@@ -15,7 +16,7 @@ const WebhookAck = Type.Object(
   { additionalProperties: false },
 );
 
-export default async function webhookRoutes(app: App, opts: { config: Config; clerkWebhooks: ClerkWebhookService; replicateWebhooks: ReplicateWebhookService }) {
+export default async function webhookRoutes(app: App, opts: { config: Config; clerkWebhooks: ClerkWebhookService; replicateWebhooks: ReplicateWebhookService; stripeWebhooks: StripeWebhookService }) {
   // Signatures are computed over the exact bytes: keep the body raw in this scope.
   app.addContentTypeParser('application/json', { parseAs: 'string', bodyLimit: WEBHOOK_BODY_LIMIT }, (_req, body, done) =>
     done(null, body),
@@ -72,6 +73,31 @@ export default async function webhookRoutes(app: App, opts: { config: Config; cl
       const raw = typeof request.body === 'string' ? request.body : '';
       const outcome = await opts.replicateWebhooks.handle(raw, request.headers);
       request.log.info({ provider: 'replicate', eventId: request.headers['webhook-id'], outcome }, 'webhook');
+      return { received: true as const, outcome };
+    },
+  );
+
+  app.post(
+    '/api/v1/webhooks/stripe',
+    {
+      bodyLimit: WEBHOOK_BODY_LIMIT,
+      config: { public: true, rateLimit: false },
+      schema: {
+        tags: ['webhooks'],
+        operationId: 'receiveStripeWebhook',
+        summary: 'Stripe billing events: checkout, subscriptions and invoices.',
+        description:
+          'Authenticated by `Stripe-Signature` over the raw body (within 5 minutes). Each event id is processed once, in the same transaction as its effects; ' +
+          'subscriptions and invoices are re-read from Stripe, so events may come in any order. Credits are granted only here, once per invoice.',
+        headers: Type.Object({ 'stripe-signature': Type.Optional(Type.String()) }),
+        response: withErrors({ 200: WebhookAck }),
+      },
+    },
+    async (request) => {
+      const raw = typeof request.body === 'string' ? request.body : '';
+      const signature = request.headers['stripe-signature'];
+      const outcome = await opts.stripeWebhooks.handle(raw, typeof signature === 'string' ? signature : undefined);
+      request.log.info({ provider: 'stripe', outcome }, 'webhook');
       return { received: true as const, outcome };
     },
   );

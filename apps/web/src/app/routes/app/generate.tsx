@@ -1,6 +1,7 @@
 import { useQueryClient } from '@tanstack/react-query';
 import { useSearchParams } from 'react-router';
 import { meQueryKey, useMe } from '@/features/auth/api/get-me';
+import { useCurrentPlan } from '@/features/billing/hooks/use-current-plan';
 import { useLoadedConfig } from '@/features/config/api/get-config';
 import { GeneratePage } from '@/features/generations/components/generate-page';
 import { useModels } from '@/features/models/api/get-models';
@@ -11,6 +12,7 @@ export function Component() {
   const models = useModels();
   const queryClient = useQueryClient();
   const [params] = useSearchParams();
+  const { plan, canRaise } = useCurrentPlan(me.data?.plan);
   return (
     <GeneratePage
       models={models.data?.items}
@@ -22,6 +24,8 @@ export function Component() {
       enhancementEnabled={config.features.promptEnhancement}
       requestedModelId={params.get('model')}
       onCreditsChanged={() => void queryClient.invalidateQueries({ queryKey: meQueryKey })}
+      plan={plan}
+      canUpgradeImages={canRaise('maxImagesPerGeneration')}
     />
   );
 }

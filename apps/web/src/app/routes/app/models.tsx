@@ -1,6 +1,7 @@
 import { useQueryClient } from '@tanstack/react-query';
 import { useLocation } from 'react-router';
-import { meQueryKey } from '@/features/auth/api/get-me';
+import { meQueryKey, useMe } from '@/features/auth/api/get-me';
+import { useCurrentPlan } from '@/features/billing/hooks/use-current-plan';
 import { useLoadedConfig } from '@/features/config/api/get-config';
 import { ModelsPage } from '@/features/models/components/models-page';
 
@@ -18,11 +19,15 @@ export function Component() {
   const config = useLoadedConfig();
   const queryClient = useQueryClient();
   const location = useLocation();
+  const me = useMe();
+  const { plan, canRaise } = useCurrentPlan(me.data?.plan);
   return (
     <ModelsPage
       trainingEnabled={config.features.training}
       startedModelId={startedModelIdOf(location.state)}
       onCreditsMayHaveChanged={() => void queryClient.invalidateQueries({ queryKey: meQueryKey })}
+      plan={plan}
+      canUpgradeModels={canRaise('maxModels')}
     />
   );
 }

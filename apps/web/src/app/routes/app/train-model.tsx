@@ -3,9 +3,12 @@ import { Link, useNavigate } from 'react-router';
 import { Alert, PageHeader } from '@/components/ui';
 import { paths } from '@/config/paths';
 import { meQueryKey, useMe } from '@/features/auth/api/get-me';
+import { useCurrentPlan } from '@/features/billing/hooks/use-current-plan';
 import { useLoadedConfig } from '@/features/config/api/get-config';
+import { useModels } from '@/features/models/api/get-models';
 import { TrainModelForm } from '@/features/models/components/train-model-form';
 import { photosQueryKey, usePhotos } from '@/features/photos/api/get-photos';
+import { countsAgainstModelLimit } from '@/lib/plan-limits';
 import type { ModelsLocationState } from './models';
 
 export function Component() {
@@ -14,6 +17,9 @@ export function Component() {
   const photos = usePhotos();
   const navigate = useNavigate();
   const queryClient = useQueryClient();
+  const models = useModels();
+  const { plan, canRaise } = useCurrentPlan(me.data?.plan);
+  const modelCount = models.data?.items.filter((model) => countsAgainstModelLimit(model.status)).length;
 
   return (
     <div className="page page--train">
@@ -31,6 +37,7 @@ export function Component() {
         training={config.training}
         creditBalance={me.data?.creditBalance}
         photoCount={photos.data?.count}
+        modelLimit={plan && modelCount !== undefined ? { count: modelCount, plan, canUpgrade: canRaise('maxModels') } : undefined}
         onCreated={(model) => {
           // The training took the photos (they leave the Photos page) and the credits.
           queryClient.removeQueries({ queryKey: photosQueryKey });

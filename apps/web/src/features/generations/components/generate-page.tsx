@@ -1,8 +1,10 @@
 import { useMemo, useRef, useState, type FormEvent } from 'react';
-import type { Generation, GenerationConfig, Model } from '@visiona/shared';
+import { Link } from 'react-router';
+import { GENERATION_RANGES, type Generation, type GenerationConfig, type Model, type Plan } from '@visiona/shared';
 import { ButtonLink, Card, ErrorState, Icon, PageHeader, SelectField, Skeleton, SkeletonText } from '@/components/ui';
 import { paths } from '@/config/paths';
 import { formatCount } from '@/lib/format';
+import { imagesPerGenerationHint } from '@/lib/plan-limits';
 import { useGenerateForm } from '../hooks/use-generate-form';
 import { EnhanceSection } from './enhance-section';
 import { GenerationOptionsPanel } from './generation-options';
@@ -26,6 +28,10 @@ export interface GeneratePageProps {
   requestedModelId: string | null;
   /** Credits were reserved, or refunded: the header's balance should refresh. */
   onCreditsChanged: () => void;
+  /** The person's plan (it caps the images per generation); undefined while it loads. */
+  plan: Pick<Plan, 'name' | 'limits'> | undefined;
+  /** Some plan makes more images per generation: the cap's hint links to Billing. */
+  canUpgradeImages: boolean;
 }
 
 function GenerateSkeleton() {
@@ -56,7 +62,22 @@ interface ReadyProps extends Omit<GeneratePageProps, 'models' | 'modelsError' | 
   readyModels: readonly Model[];
 }
 
-function GenerateWorkspace({ readyModels, balance, config, enhancementEnabled, requestedModelId, onCreditsChanged }: ReadyProps) {
+/** "Up to 2 images on Free — Upgrade", when the plan allows fewer than the API ever makes. */
+function ImagesLimitHint({ plan, canUpgrade }: { plan: Pick<Plan, 'name' | 'limits'>; canUpgrade: boolean }) {
+  return (
+    <>
+      {imagesPerGenerationHint(plan)}
+      {canUpgrade ? (
+        <>
+          {' — '}
+          <Link to={paths.billing}>Upgrade</Link>
+        </>
+      ) : null}
+    </>
+  );
+}
+
+function GenerateWorkspace({ readyModels, balance, config, enhancementEnabled, requestedModelId, onCreditsChanged, plan, canUpgradeImages }: ReadyProps) {
   const [announcement, setAnnouncement] = useState('');
   const resultsScrolled = useRef(false);
   const form = useGenerateForm({
@@ -64,6 +85,7 @@ function GenerateWorkspace({ readyModels, balance, config, enhancementEnabled, r
     config,
     enhancementEnabled,
     requestedModelId,
+    maxImages: plan?.limits.maxImagesPerGeneration,
     onAccepted: (generation: Generation) => {
       onCreditsChanged();
       setAnnouncement(`Generating ${formatCount(generation.options.numOutputs, 'image')}. They appear under “This session” in a few seconds.`);
@@ -101,7 +123,12 @@ function GenerateWorkspace({ readyModels, balance, config, enhancementEnabled, r
             />
             <PromptField form={form} maxLength={config.promptMaxLength} />
             <EnhanceSection form={form} maxLength={config.promptMaxLength} />
-            <GenerationOptionsPanel form={form} />
+            <GenerationOptionsPanel
+              form={form}
+              imagesLimitHint={
+                plan && plan.limits.maxImagesPerGeneration < GENERATION_RANGES.numOutputs.max ? <ImagesLimitHint plan={plan} canUpgrade={canUpgradeImages} /> : undefined
+              }
+            />
           </Card>
         </div>
         <div className="generate-layout__aside">

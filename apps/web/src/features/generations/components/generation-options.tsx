@@ -1,3 +1,4 @@
+import type { ReactNode } from 'react';
 import { GENERATION_RANGES, OUTPUT_FORMATS } from '@visiona/shared';
 import { Button, CheckboxGroup, Icon, InputField, cx } from '@/components/ui';
 import type { GenerateForm } from '../hooks/use-generate-form';
@@ -8,6 +9,7 @@ import {
   SLIDER_STEPS,
   aspectRatioValue,
   describeOptions,
+  imageCountChoices,
   optionFieldLabels,
   optionsChanged,
   randomSeed,
@@ -26,8 +28,14 @@ function RatioShape({ ratio }: { ratio: string }) {
 
 type SliderKey = 'guidanceScale' | 'numInferenceSteps' | 'loraScale';
 
+export interface GenerationOptionsPanelProps {
+  form: GenerateForm;
+  /** What the plan allows, under the image count (e.g. "Up to 2 images on Free — Upgrade"). */
+  imagesLimitHint?: ReactNode;
+}
+
 /** The options, folded away: count, shape, format, seed, and the model's knobs. */
-export function GenerationOptionsPanel({ form }: { form: GenerateForm }) {
+export function GenerationOptionsPanel({ form, imagesLimitHint }: GenerationOptionsPanelProps) {
   const { values, errors, fieldId } = form;
   const options = values.options;
   const changed = optionsChanged(options);
@@ -81,9 +89,25 @@ export function GenerationOptionsPanel({ form }: { form: GenerateForm }) {
         <Icon name="arrowRight" size={16} className="advanced__chevron" />
       </summary>
       <div className="advanced__body">
-        <CheckboxGroup legend={optionFieldLabels.numOutputs} hint="Each image is paid for; all come from the same prompt." error={errors.numOutputs}>
+        <CheckboxGroup
+          legend={optionFieldLabels.numOutputs}
+          hint={
+            <>
+              Each image is paid for; all come from the same prompt.
+              {imagesLimitHint ? (
+                <>
+                  {' '}
+                  <span className="images-limit" data-testid="images-limit">
+                    {imagesLimitHint}
+                  </span>
+                </>
+              ) : null}
+            </>
+          }
+          error={errors.numOutputs}
+        >
           <div className="segmented" role="presentation">
-            {Array.from({ length: GENERATION_RANGES.numOutputs.max - GENERATION_RANGES.numOutputs.min + 1 }, (_, i) => GENERATION_RANGES.numOutputs.min + i).map((n) => (
+            {imageCountChoices(form.maxImages).map((n) => (
               <label key={n} className={cx('segmented__option', options.numOutputs === n && 'segmented__option--checked')}>
                 <input
                   type="radio"

@@ -3,6 +3,7 @@ import { Alert, Button, CostSummary, Icon, RequestId } from '@/components/ui';
 import { paths } from '@/config/paths';
 import type { ApiError } from '@/lib/api-client';
 import { formatCredits } from '@/lib/format';
+import { isPlanLimitError } from '@/lib/plan-limits';
 import type { GenerateForm } from '../hooks/use-generate-form';
 import { checkGenerationCost } from '../utils/cost';
 
@@ -20,6 +21,11 @@ function SubmitError({ error }: { error: ApiError }) {
       {error.statusCode === 409 && error.code === 'model_not_ready' ? (
         <p>
           <Link to={paths.models}>See your models</Link>
+        </p>
+      ) : null}
+      {isPlanLimitError(error) ? (
+        <p>
+          <Link to={paths.billing}>See plans on the Billing page</Link>
         </p>
       ) : null}
       {error.statusCode === 429 && error.retryAfterSeconds ? <p>Try again in {error.retryAfterSeconds} s.</p> : null}

@@ -5,6 +5,7 @@ import { formatCredits } from '@/lib/format';
 import { usePresets } from '../api/get-presets';
 import type { GenerateForm } from '../hooks/use-generate-form';
 import { generationCost } from '../utils/cost';
+import { clampImageCount } from '../utils/options';
 
 /** A hue per kind of style, so the grid reads as families rather than a rainbow. */
 const CATEGORY_HUES: Record<string, number> = {
@@ -25,7 +26,7 @@ function hueOf(preset: Pick<Preset, 'id' | 'category'>): number {
 }
 
 function PresetCard({ preset, form, creditsPerImage }: { preset: Preset; form: GenerateForm; creditsPerImage: number }) {
-  const cost = generationCost(preset.options.numOutputs ?? form.values.options.numOutputs, creditsPerImage);
+  const cost = generationCost(clampImageCount(preset.options.numOutputs ?? form.values.options.numOutputs, form.maxImages), creditsPerImage);
   const running = form.runningPresetId === preset.id;
   const hue = hueOf(preset);
   const titleId = `preset-${preset.id}-title`;

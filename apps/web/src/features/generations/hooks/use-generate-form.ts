@@ -17,7 +17,7 @@ import {
   type GenerateField,
   type GenerateValues,
 } from '../utils/generate-form';
-import { initialOptionValues, optionValuesFrom, type OptionValues } from '../utils/options';
+import { clampImageCount, initialOptionValues, optionValuesFrom, type OptionValues } from '../utils/options';
 import { fillPromptTemplate, insertTriggerWord } from '../utils/prompt';
 import { addSessionGeneration } from './use-session-generations';
 
@@ -29,10 +29,12 @@ export interface UseGenerateFormOptions {
   requestedModelId: string | null;
   /** The API accepted a generation (credits were reserved). */
   onAccepted: (generation: Generation) => void;
+  /** The plan's images per generation; undefined while it is not known (the API still enforces it). */
+  maxImages?: number;
 }
 
 /** The Generate page's state: values, the enhancement preview, checks, and sending. */
-export function useGenerateForm({ readyModels, config, enhancementEnabled, requestedModelId, onAccepted }: UseGenerateFormOptions) {
+export function useGenerateForm({ readyModels, config, enhancementEnabled, requestedModelId, onAccepted, maxImages }: UseGenerateFormOptions) {
   const create = useCreateGeneration();
   const enhance = useEnhancePrompt();
   const baseId = useId();
@@ -66,6 +68,12 @@ export function useGenerateForm({ readyModels, config, enhancementEnabled, reque
   useEffect(() => {
     if (!modelStillReady && readyModels.length > 0) setValues((old) => ({ ...old, modelId: initialModelId(readyModels, null) }));
   }, [modelStillReady, readyModels]);
+
+  // The plan allows fewer images than chosen (it just loaded, or changed): offer what it allows.
+  const overPlan = clampImageCount(values.options.numOutputs, maxImages) !== values.options.numOutputs;
+  useEffect(() => {
+    if (overPlan) setValues((old) => ({ ...old, options: { ...old.options, numOutputs: clampImageCount(old.options.numOutputs, maxImages) } }));
+  }, [overPlan, maxImages]);
 
   const model = readyModels.find((candidate) => candidate.id === values.modelId) ?? null;
   const step = nextStep(values, preview);
@@ -199,6 +207,7 @@ export function useGenerateForm({ readyModels, config, enhancementEnabled, reque
       enhance: false,
       options: optionValuesFrom(preset.options, values.options),
     };
+    next.options.numOutputs = clampImageCount(next.options.numOutputs, maxImages);
     setValues(next);
     setPreview(null);
     send(next, null, preset.id);
@@ -220,6 +229,7 @@ export function useGenerateForm({ readyModels, config, enhancementEnabled, reque
     enhance,
     runningPresetId,
     enhancementEnabled,
+    maxImages,
     setModelId: (modelId: string) => update({ modelId }, 'modelId'),
     setPrompt: (prompt: string) => update({ prompt }, 'prompt'),
     setEnhance: (on: boolean) => {

@@ -161,3 +161,15 @@ export function describeOptions(values: OptionValues): string {
 export function randomSeed(random: () => number = Math.random): number {
   return Math.floor(random() * (GENERATION_RANGES.seed.max + 1));
 }
+
+/** The image counts to offer: the API's range, capped by the plan's images per generation when known. */
+export function imageCountChoices(planMax?: number): number[] {
+  const { min, max } = GENERATION_RANGES.numOutputs;
+  const top = planMax === undefined ? max : Math.max(min, Math.min(max, planMax));
+  return Array.from({ length: top - min + 1 }, (_, i) => min + i);
+}
+
+/** An image count the plan allows: anything above its cap comes down to it. */
+export function clampImageCount(count: number, planMax?: number): number {
+  return planMax === undefined ? count : Math.max(GENERATION_RANGES.numOutputs.min, Math.min(count, planMax));
+}

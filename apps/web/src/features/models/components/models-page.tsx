@@ -1,11 +1,13 @@
 import { useEffect, useRef, useState } from 'react';
-import type { Model } from '@visiona/shared';
-import { Alert, ButtonLink, Card, EmptyState, ErrorState, Icon, PageHeader, Skeleton, SkeletonList, SkeletonText } from '@/components/ui';
+import type { Model, Plan } from '@visiona/shared';
+import { Alert, Button, ButtonLink, Card, EmptyState, ErrorState, Icon, PageHeader, Skeleton, SkeletonList, SkeletonText } from '@/components/ui';
 import { paths } from '@/config/paths';
+import { countsAgainstModelLimit, isAtModelLimit } from '@/lib/plan-limits';
 import { useModels } from '../api/get-models';
 import { newlyFinished } from '../utils/training-progress';
 import { ModelCard } from './model-card';
 import { ModelDialogs, type ModelAction } from './model-dialogs';
+import { MODEL_LIST_ID, ModelLimitNotice, ModelUsage } from './model-limit';
 
 export interface ModelsPageProps {
   /** The server offers training at all. */
@@ -14,6 +16,10 @@ export interface ModelsPageProps {
   startedModelId: string | null;
   /** A training ended or was canceled: credits may have been refunded. */
   onCreditsMayHaveChanged: () => void;
+  /** The person's plan (how many models it allows); undefined while it loads. */
+  plan: Pick<Plan, 'name' | 'limits'> | undefined;
+  /** Some plan allows more models: the limit notice offers an upgrade. */
+  canUpgradeModels: boolean;
 }
 
 function finishedMessage(model: Model): string {
@@ -37,7 +43,7 @@ function ModelListSkeleton() {
 }
 
 /** The person's models with live training progress (polled while any trains), Cancel and Delete. */
-export function ModelsPage({ trainingEnabled, startedModelId, onCreditsMayHaveChanged }: ModelsPageProps) {
+export function ModelsPage({ trainingEnabled, startedModelId, onCreditsMayHaveChanged, plan, canUpgradeModels }: ModelsPageProps) {
   const models = useModels();
   const [action, setAction] = useState<ModelAction | null>(null);
   const [announcement, setAnnouncement] = useState('');
@@ -59,6 +65,8 @@ export function ModelsPage({ trainingEnabled, startedModelId, onCreditsMayHaveCh
   }, [items]);
 
   const anyProcessing = items?.some((model) => model.status === 'Processing') ?? false;
+  const counted = items?.filter((model) => countsAgainstModelLimit(model.status)).length;
+  const atLimit = plan !== undefined && counted !== undefined && isAtModelLimit(counted, plan);
 
   let body;
   if (models.isPending) {
@@ -91,7 +99,7 @@ export function ModelsPage({ trainingEnabled, startedModelId, onCreditsMayHaveCh
     );
   } else {
     body = (
-      <ul className="model-list" aria-label="Your models">
+      <ul className="model-list" aria-label="Your models" id={MODEL_LIST_ID} tabIndex={-1}>
         {items.map((model) => (
           <ModelCard
             key={model.id}
@@ -112,9 +120,18 @@ export function ModelsPage({ trainingEnabled, startedModelId, onCreditsMayHaveCh
         description="Your personal image models, trained on your photos."
         actions={
           items && items.length > 0 ? (
-            <ButtonLink to={paths.trainModel} icon={<Icon name="plus" size={18} />}>
-              Train a new model
-            </ButtonLink>
+            <div className="models-actions">
+              {plan && counted !== undefined ? <ModelUsage count={counted} plan={plan} /> : null}
+              {atLimit ? (
+                <Button disabled icon={<Icon name="plus" size={18} />} aria-describedby="model-limit-reason">
+                  Train a new model
+                </Button>
+              ) : (
+                <ButtonLink to={paths.trainModel} icon={<Icon name="plus" size={18} />}>
+                  Train a new model
+                </ButtonLink>
+              )}
+            </div>
           ) : null
         }
       />
@@ -135,6 +152,10 @@ export function ModelsPage({ trainingEnabled, startedModelId, onCreditsMayHaveCh
             {models.error.message}
           </p>
         </Alert>
+      ) : null}
+      {/* After the news of a training that just started: the limit is what comes next, not what happened. */}
+      {plan && counted !== undefined ? (
+        <ModelLimitNotice id="model-limit-reason" count={counted} plan={plan} canUpgrade={canUpgradeModels} listedHere />
       ) : null}
       {body}
       <p className="sr-only" role="status" aria-live="polite" data-testid="models-status">

@@ -1,12 +1,13 @@
 import { useId, useRef, useState, type FormEvent } from 'react';
 import { Link } from 'react-router';
-import type { Model, TrainingConfig } from '@visiona/shared';
+import type { Model, Plan, TrainingConfig } from '@visiona/shared';
 import { Alert, Button, Card, CardHeader, Icon, InputField, RequestId } from '@/components/ui';
 import { paths } from '@/config/paths';
 import { ApiError } from '@/lib/api-client';
 import { formatCredits } from '@/lib/format';
 import { mapApiErrorToForm, type FieldErrors } from '@/lib/form-errors';
 import { newIdempotencyKey } from '@/lib/idempotency-key';
+import { isAtModelLimit, isPlanLimitError } from '@/lib/plan-limits';
 import { useCreateModel } from '../api/create-model';
 import {
   advancedFields,
@@ -20,6 +21,7 @@ import {
   type TrainField,
   type TrainFormValues,
 } from '../utils/train-form';
+import { ModelLimitNotice } from './model-limit';
 import { TrainingSettings } from './training-settings';
 import { TrainingSummary } from './training-summary';
 
@@ -28,7 +30,11 @@ export interface TrainModelFormProps {
   creditBalance: number | undefined;
   photoCount: number | undefined;
   onCreated: (model: Model) => void;
+  /** Models that count against the plan, and the plan; undefined while either loads (the API still checks). */
+  modelLimit?: { count: number; plan: Pick<Plan, 'name' | 'limits'>; canUpgrade: boolean };
 }
+
+const LIMIT_REASON_ID = 'train-model-limit';
 
 /** A failed start, with where to go to fix it when the API says what is missing. */
 function FormError({ error }: { error: ApiError }) {
@@ -39,6 +45,12 @@ function FormError({ error }: { error: ApiError }) {
       {error.statusCode === 402 ? (
         <p>
           <Link to={paths.billing}>Get more credits on the Billing page</Link>
+        </p>
+      ) : null}
+      {isPlanLimitError(error) ? (
+        <p className="model-limit__links">
+          <Link to={paths.models}>Delete a model on the Models page</Link>
+          <Link to={paths.billing}>See plans on the Billing page</Link>
         </p>
       ) : null}
       {error.statusCode === 409 && error.code === 'not_enough_photos' ? (
@@ -52,7 +64,7 @@ function FormError({ error }: { error: ApiError }) {
 }
 
 /** Name, trigger word and trainer settings of a new model; checks before sending, the API's answers next to the fields. */
-export function TrainModelForm({ training, creditBalance, photoCount, onCreated }: TrainModelFormProps) {
+export function TrainModelForm({ training, creditBalance, photoCount, onCreated, modelLimit }: TrainModelFormProps) {
   const create = useCreateModel();
   const [values, setValues] = useState<TrainFormValues>(() => initialTrainFormValues(training.defaults));
   const [errors, setErrors] = useState<FieldErrors<TrainField>>({});
@@ -63,6 +75,7 @@ export function TrainModelForm({ training, creditBalance, photoCount, onCreated 
   const baseId = useId();
   const fieldId = (field: keyof TrainFormValues) => `${baseId}-${field}`;
   const example = values.triggerWord.trim() || 'ZXQ_ANNA';
+  const atLimit = modelLimit !== undefined && isAtModelLimit(modelLimit.count, modelLimit.plan);
 
   function setField<K extends keyof TrainFormValues>(field: K, value: TrainFormValues[K]) {
     // Different values are a different request: the next submission gets a key of its own.
@@ -84,7 +97,7 @@ export function TrainModelForm({ training, creditBalance, photoCount, onCreated 
 
   function onSubmit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
-    if (create.isPending) return;
+    if (create.isPending || atLimit) return;
     setFormError(null);
     const clientErrors = validateTrainForm(values);
     setErrors(clientErrors);
@@ -109,88 +122,100 @@ export function TrainModelForm({ training, creditBalance, photoCount, onCreated 
   }
 
   return (
-    <form className="train-layout" onSubmit={onSubmit} noValidate aria-label="Train a model" aria-describedby={formError ? 'train-form-error' : undefined}>
-      <div className="train-layout__main">
-        <Card aria-labelledby="model-identity-title">
-          <CardHeader id="model-identity-title" title="Your model" />
-          <InputField
-            id={fieldId('name')}
-            label="Name"
-            autoComplete="off"
-            required
-            maxLength={150}
-            value={values.name}
-            onChange={(e) => setField('name', e.target.value)}
-            error={errors.name}
-            hint="For you, to tell your models apart, such as “Me, summer 2026”."
-          />
-          <div className="trigger-word">
+    <>
+      {modelLimit ? <ModelLimitNotice id={LIMIT_REASON_ID} count={modelLimit.count} plan={modelLimit.plan} canUpgrade={modelLimit.canUpgrade} listedHere={false} /> : null}
+      <form className="train-layout" onSubmit={onSubmit} noValidate aria-label="Train a model" aria-describedby={formError ? 'train-form-error' : undefined}>
+        <div className="train-layout__main">
+          <Card aria-labelledby="model-identity-title">
+            <CardHeader id="model-identity-title" title="Your model" />
             <InputField
-              id={fieldId('triggerWord')}
-              className="trigger-word__field"
-              label="Trigger word"
+              id={fieldId('name')}
+              label="Name"
               autoComplete="off"
-              autoCapitalize="characters"
-              spellCheck={false}
               required
-              placeholder="ZXQ_ANNA"
-              value={values.triggerWord}
-              onChange={(e) => setField('triggerWord', e.target.value)}
-              error={errors.triggerWord}
-              hint="A made-up word that stands for you: a letter, then 1–29 letters, digits or underscores. Avoid real words and names, so the model does not mix you up with someone else."
+              maxLength={150}
+              value={values.name}
+              onChange={(e) => setField('name', e.target.value)}
+              error={errors.name}
+              hint="For you, to tell your models apart, such as “Me, summer 2026”."
             />
-            <Button
-              variant="secondary"
-              className="trigger-word__suggest"
-              onClick={() => setField('triggerWord', suggestTriggerWord(values.name))}
-              icon={<Icon name="generate" size={16} />}
-            >
-              Suggest one
-            </Button>
-          </div>
-          <div className="trigger-example">
-            <p className="trigger-example__label">After training, put it in a prompt:</p>
-            <p className="trigger-example__prompt">
-              “a photo of <mark>{example}</mark> hiking at sunrise in the Alps”
-            </p>
-          </div>
-        </Card>
+            <div className="trigger-word">
+              <InputField
+                id={fieldId('triggerWord')}
+                className="trigger-word__field"
+                label="Trigger word"
+                autoComplete="off"
+                autoCapitalize="characters"
+                spellCheck={false}
+                required
+                placeholder="ZXQ_ANNA"
+                value={values.triggerWord}
+                onChange={(e) => setField('triggerWord', e.target.value)}
+                error={errors.triggerWord}
+                hint="A made-up word that stands for you: a letter, then 1–29 letters, digits or underscores. Avoid real words and names, so the model does not mix you up with someone else."
+              />
+              <Button
+                variant="secondary"
+                className="trigger-word__suggest"
+                onClick={() => setField('triggerWord', suggestTriggerWord(values.name))}
+                icon={<Icon name="generate" size={16} />}
+              >
+                Suggest one
+              </Button>
+            </div>
+            <div className="trigger-example">
+              <p className="trigger-example__label">After training, put it in a prompt:</p>
+              <p className="trigger-example__prompt">
+                “a photo of <mark>{example}</mark> hiking at sunrise in the Alps”
+              </p>
+            </div>
+          </Card>
 
-        <TrainingSettings
-          values={values}
-          errors={errors}
-          defaults={training.defaults}
-          onChange={setField}
-          onReset={() => {
-            idempotencyKey.current = null;
-            setValues((prev) => ({ ...prev, ...parameterValues(training.defaults) }));
-            setErrors((prev) => ({ name: prev.name, triggerWord: prev.triggerWord }));
-          }}
-          advancedOpen={advancedOpen}
-          onAdvancedToggle={setAdvancedOpen}
-          fieldId={fieldId}
-        />
-      </div>
+          <TrainingSettings
+            values={values}
+            errors={errors}
+            defaults={training.defaults}
+            onChange={setField}
+            onReset={() => {
+              idempotencyKey.current = null;
+              setValues((prev) => ({ ...prev, ...parameterValues(training.defaults) }));
+              setErrors((prev) => ({ name: prev.name, triggerWord: prev.triggerWord }));
+            }}
+            advancedOpen={advancedOpen}
+            onAdvancedToggle={setAdvancedOpen}
+            fieldId={fieldId}
+          />
+        </div>
 
-      <div className="train-layout__aside">
-        <TrainingSummary cost={training.costCredits} balance={creditBalance} photoCount={photoCount} minPhotos={training.minPhotos}>
-          {formError ? (
-            <Alert tone="danger" role="alert" ref={alertRef} focusable className="form-alert">
-              <FormError error={formError} />
-            </Alert>
-          ) : null}
-          <Button
-            type="submit"
-            size="lg"
-            block
-            isLoading={create.isPending}
-            loadingText="Starting training…"
-            icon={<Icon name="models" size={18} />}
+        <div className="train-layout__aside">
+          <TrainingSummary
+            cost={training.costCredits}
+            balance={creditBalance}
+            photoCount={photoCount}
+            minPhotos={training.minPhotos}
+            modelUsage={modelLimit ? { count: modelLimit.count, plan: modelLimit.plan } : undefined}
           >
-            Start training · {formatCredits(training.costCredits)}
-          </Button>
-        </TrainingSummary>
-      </div>
-    </form>
+            {formError ? (
+              <Alert tone="danger" role="alert" ref={alertRef} focusable className="form-alert">
+                <FormError error={formError} />
+              </Alert>
+            ) : null}
+            <Button
+              type="submit"
+              size="lg"
+              block
+              isLoading={create.isPending}
+              disabled={atLimit}
+              aria-describedby={atLimit ? LIMIT_REASON_ID : undefined}
+              loadingText="Starting training…"
+              icon={<Icon name="models" size={18} />}
+            >
+              Start training · {formatCredits(training.costCredits)}
+            </Button>
+            {atLimit ? <p className="train-limit-note">Delete a model or upgrade to start another training.</p> : null}
+          </TrainingSummary>
+        </div>
+      </form>
+    </>
   );
 }

@@ -1,8 +1,10 @@
 import type { ReactNode } from 'react';
 import { Link } from 'react-router';
-import { Alert, CostSummary, Skeleton } from '@/components/ui';
+import type { Plan } from '@visiona/shared';
+import { Alert, CostSummary, Skeleton, cx } from '@/components/ui';
 import { paths } from '@/config/paths';
 import { formatCount } from '@/lib/format';
+import { isAtModelLimit, modelUsageText } from '@/lib/plan-limits';
 import { checkCost } from '../utils/train-form';
 
 export interface TrainingSummaryProps {
@@ -12,12 +14,14 @@ export interface TrainingSummaryProps {
   /** Undefined while the photo list loads. */
   photoCount: number | undefined;
   minPhotos: number;
+  /** Models that count against the plan, and the plan; undefined while they load. */
+  modelUsage?: { count: number; plan: Pick<Plan, 'name' | 'limits'> };
   /** The form's error and submit button. */
   children: ReactNode;
 }
 
 /** What the training uses and costs, what is missing, and the button that starts it. */
-export function TrainingSummary({ cost, balance, photoCount, minPhotos, children }: TrainingSummaryProps) {
+export function TrainingSummary({ cost, balance, photoCount, minPhotos, modelUsage, children }: TrainingSummaryProps) {
   const { short, after } = checkCost(cost, balance);
   const tooFewPhotos = photoCount !== undefined && photoCount < minPhotos;
 
@@ -25,15 +29,23 @@ export function TrainingSummary({ cost, balance, photoCount, minPhotos, children
     <CostSummary
       name="training"
       facts={
-        <div className="facts__row">
-          <dt>Photos</dt>
-          <dd>
-            {photoCount === undefined ? <Skeleton width="5rem" height="0.9rem" /> : formatCount(photoCount, 'photo')}{' '}
-            <Link to={paths.photos} className="facts__link">
-              Review<span className="sr-only"> your photos</span>
-            </Link>
-          </dd>
-        </div>
+        <>
+          <div className="facts__row">
+            <dt>Photos</dt>
+            <dd>
+              {photoCount === undefined ? <Skeleton width="5rem" height="0.9rem" /> : formatCount(photoCount, 'photo')}{' '}
+              <Link to={paths.photos} className="facts__link">
+                Review<span className="sr-only"> your photos</span>
+              </Link>
+            </dd>
+          </div>
+          <div className="facts__row">
+            <dt>Models</dt>
+            <dd className={cx(modelUsage && isAtModelLimit(modelUsage.count, modelUsage.plan) && 'facts__value--warning')} data-testid="training-model-usage">
+              {modelUsage ? modelUsageText(modelUsage.count, modelUsage.plan) : <Skeleton width="8rem" height="0.9rem" />}
+            </dd>
+          </div>
+        </>
       }
       cost={cost}
       balance={balance}
