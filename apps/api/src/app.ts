@@ -39,6 +39,8 @@ import { createPromptEnhancer } from './modules/prompts/enhancer.ts';
 import { PROMPT_MAX_LENGTH, TRAINING_DEFAULTS } from '@visiona/shared';
 import healthRoutes, { type Lifecycle } from './modules/health/routes.ts';
 import meRoutes from './modules/me/routes.ts';
+import auditRoutes from './modules/audit/routes.ts';
+import { createAuditService } from './modules/audit/service.ts';
 import { createStripeGateway, type StripeGateway } from './integrations/stripe.ts';
 import { createPlanCatalog } from './modules/billing/plans.ts';
 import billingRoutes from './modules/billing/routes.ts';
@@ -139,6 +141,7 @@ export async function buildApp(config: Config, deps: Deps): Promise<VisionaApp> 
   await app.register(configRoutes, { publicConfig });
   await app.register(authRoutes, { auth, config, clerkMode: authMode === 'clerk' });
   await app.register(meRoutes, { me });
+  await app.register(auditRoutes, { audit: createAuditService({ db: deps.db }) });
   await app.register(tokenRoutes, { tokens });
   await app.register(photoRoutes, { photos, config });
   await app.register(modelRoutes, { models });

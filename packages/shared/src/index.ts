@@ -8,3 +8,4 @@ export * from './photos.ts';
 export * from './models.ts';
 export * from './generations.ts';
 export * from './billing.ts';
+export * from './audit.ts';

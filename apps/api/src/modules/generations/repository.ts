@@ -1,6 +1,7 @@
 import type { GenerationOptions } from '@visiona/shared';
 import type { Queryable } from '../../db/index.ts';
 import type { ReplicateStatus } from '../../integrations/replicate.ts';
+import { cursorAt } from '../../lib/cursor.ts';
 
 export interface ImageRow {
   id: string;
@@ -16,6 +17,8 @@ export interface ImageRow {
 
 export interface GenerationRow {
   id: string;
+  /** created_at to the microsecond, for the keyset cursor. */
+  cursor_at: string;
   owner_subject: string;
   model_id: string | null;
   model_name: string | null;
@@ -37,7 +40,8 @@ export interface GenerationRow {
 }
 
 const COLUMNS = `g.id, g.owner_subject, g.model_id, g.model_name, g.prompt, g.enhanced_prompt, g.enhancement, g.preset_id, g.status,
-  g.parameters, g.prediction_id, g.replicate_status, g.progress, g.output_urls, g.error, g.credits_cost, g.created_at, g.completed_at`;
+  g.parameters, g.prediction_id, g.replicate_status, g.progress, g.output_urls, g.error, g.credits_cost, g.created_at, g.completed_at,
+  ${cursorAt('g.created_at')} as cursor_at`;
 
 /** A generation's images as a JSON array, in output order; `favoritesOnly` keeps the favourites. */
 const images = (favoritesOnly: boolean) => `coalesce((

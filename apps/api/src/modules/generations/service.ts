@@ -5,7 +5,7 @@ import type { Config } from '../../config.ts';
 import { withClaims, type Database, type Queryable } from '../../db/index.ts';
 import type { ObjectStorage } from '../../integrations/storage.ts';
 import type { JobQueue } from '../../jobs/queue.ts';
-import { AppError, NotFound, sqlState, ValidationFailed } from '../../lib/errors.ts';
+import { AppError, NotFound, sqlState } from '../../lib/errors.ts';
 import { readIdempotencyKey } from '../../lib/idempotency.ts';
 import { insertAudit } from '../auth/repository.ts';
 import type { AuthUser } from '../auth/types.ts';
@@ -14,18 +14,7 @@ import { checkImagesPerGeneration, checkRunningGenerations, currentPlan, lockUsa
 import type { PlanCatalog } from '../billing/plans.ts';
 import { withTriggerWord, type PromptEnhancer } from '../prompts/enhancer.ts';
 import * as repo from './repository.ts';
-
-function encodeCursor(row: repo.GenerationRow): string {
-  return Buffer.from(`${row.created_at.toISOString()}|${row.id}`).toString('base64url');
-}
-
-function decodeCursor(cursor: string): { createdAt: string; id: string } {
-  const [createdAt, id] = Buffer.from(cursor, 'base64url').toString('utf8').split('|');
-  if (!createdAt || !id || Number.isNaN(Date.parse(createdAt)) || !/^[0-9a-f-]{36}$/.test(id)) {
-    throw new ValidationFailed('This cursor is not valid: pass the `nextCursor` of the previous page as it was.', [{ field: 'querystring.cursor', message: 'is invalid' }]);
-  }
-  return { createdAt, id };
-}
+import { decodeCursor, encodeCursor } from '../../lib/cursor.ts';
 
 export function createGenerationService(deps: { db: Database; storage: ObjectStorage; queue: JobQueue; enhancer: PromptEnhancer; config: Config; plans: PlanCatalog }) {
   const { db, storage, queue, enhancer, config, plans } = deps;
@@ -177,7 +166,7 @@ export function createGenerationService(deps: { db: Database; storage: ObjectSto
         status: q.status,
       });
       const page = rows.slice(0, limit);
-      return { items: await present(page), nextCursor: rows.length > limit ? encodeCursor(page.at(-1)!) : null };
+      return { items: await present(page), nextCursor: rows.length > limit ? encodeCursor(page.at(-1)!.cursor_at, page.at(-1)!.id) : null };
     },
 
     /** Deletes a generation that has ended: its row, its images' rows and their bytes. */
