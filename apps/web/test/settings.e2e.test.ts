@@ -181,6 +181,38 @@ describe('personal API tokens', () => {
     }
   });
 
+  it('lists the account activity: the sign-up, and a token created on the page, without a reload', async () => {
+    const session = await apiSignUp(uniqueEmail('activity'));
+    const { context, page } = await newPage();
+    try {
+      await seedSession(page, session);
+      await page.goto('/settings');
+      const activity = page.getByRole('region', { name: 'Account activity' });
+      await activity.getByText('Account created', { exact: true }).waitFor();
+      expect(await activity.getByRole('heading', { level: 3 }).count()).toBe(1); // one day so far
+      expect(await activity.getByText('Created API token', { exact: false }).count()).toBe(0);
+
+      await createTokenInUi(page, 'Activity script');
+      // Creating the token refreshes the history on the same page.
+      await activity.getByText('Created API token “Activity script”', { exact: true }).waitFor();
+      const actions = await activity.getByTestId('audit-item').evaluateAll((items) => items.map((li) => li.getAttribute('data-action')));
+      expect(actions[0]).toBe('token.created'); // newest first
+      // Sign-up writes the account and its first session in one transaction (the same instant): either order.
+      expect(actions.slice(-2).sort()).toEqual(['account.created', 'session.created']);
+      expect(await activity.locator('time').first().getAttribute('datetime')).toMatch(/^\d{4}-\d{2}-\d{2}T/);
+      await shot(page, 'settings-activity');
+
+      await page.setViewportSize({ width: 390, height: 844 });
+      await page.emulateMedia({ colorScheme: 'dark' });
+      await activity.scrollIntoViewIfNeeded();
+      await noHorizontalOverflow(page, 390);
+      await shot(page, 'phone-dark-settings-activity');
+      expect(uncaughtErrors(page)).toEqual([]);
+    } finally {
+      await context.close();
+    }
+  });
+
   it('fits a phone: the form, the one-time panel and the list at 375px', async () => {
     const email = uniqueEmail('tokens-phone');
     const session = await apiSignUp(email);

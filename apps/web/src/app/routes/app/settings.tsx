@@ -1,4 +1,5 @@
 import { Card, CardHeader, ErrorState, PageHeader, SkeletonText } from '@/components/ui';
+import { AccountActivitySection } from '@/features/audit/components/account-activity-section';
 import { useMe } from '@/features/auth/api/get-me';
 import { AccountSummary } from '@/features/dashboard/components/account-summary';
 import { ApiTokensSection } from '@/features/tokens/components/api-tokens-section';
@@ -34,10 +35,11 @@ function AccountSection() {
 export function Component() {
   return (
     <div className="page page--settings">
-      <PageHeader title="Settings" description="Your account, and access to the Visiona API for your scripts and programs." />
+      <PageHeader title="Settings" description="Your account, access to the Visiona API for your scripts and programs, and what happened on your account." />
       <div className="settings-grid">
         <div className="settings-grid__main">
           <ApiTokensSection />
+          <AccountActivitySection />
         </div>
         <div className="settings-grid__aside">
           <AccountSection />
