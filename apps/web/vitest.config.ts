@@ -9,5 +9,7 @@ export default defineProject({
     include: ['test/**/*.test.ts'],
     testTimeout: 60_000,
     hookTimeout: 120_000,
+    // Browser checks poll what the page shows; on a loaded 2-core CI machine a page can take more than the default 1 s… 5 s.
+    expect: { poll: { timeout: 15_000 } },
   },
 });
