@@ -3,7 +3,7 @@ import type { Queryable } from '../../db/index.ts';
 import { AppError } from '../../lib/errors.ts';
 import type { PlanCatalog } from './plans.ts';
 
-/** A plan's limit was reached: 403, with what to do about it. */
+/** A plan's limit was reached: 403 (or 429 for running generations, which end by themselves), with what to do about it. */
 export class PlanLimitReached extends AppError {
   constructor(message: string, headers?: Record<string, string>) {
     super(headers ? 429 : 403, headers ? 'too_many_running' : 'plan_limit', message, headers ? { headers } : {});

@@ -45,7 +45,7 @@ export default async function generationRoutes(
         summary: 'Generate images of you with a Ready model. Answers 202 with the generation in status `Processing`.',
         description:
           'Costs `generation.creditsPerImage` × `numOutputs` credits (see `GET /api/v1/config`), refunded if it fails. The trigger word is added when the prompt lacks it. ' +
-          'With `Prefer: wait` the answer comes when the images are stored (201), or after the wait with the generation still `Processing` (202). Errors: 402 not enough credits, 409 `model_not_ready`.',
+          'With `Prefer: wait` the answer comes when the images are stored (201), or after the wait with the generation still `Processing` (202). Errors: 402 not enough credits, 403 `plan_limit` (more images than your plan makes at once), 409 `model_not_ready`, 429 `too_many_running` (your plan’s generations at once are running; see Retry-After).',
         security: requireScope('generate'),
         headers: CreateHeaders,
         body: CreateGenerationRequest,

@@ -22,7 +22,7 @@ export default async function modelRoutes(app: App, opts: { models: ModelService
         description:
           'Needs at least `training.minPhotos` photos (see `GET /api/v1/config`) and `training.costCredits` credits, which are refunded if the training fails or is canceled. ' +
           'The photos are claimed by this training and deleted, with the training zip, when it ends. Parameters default to the trainer’s. ' +
-          'Errors: 402 not enough credits, 409 `not_enough_photos`.',
+          'Errors: 402 not enough credits, 403 `plan_limit` (models at once on your plan), 409 `not_enough_photos`.',
         security: requireScope('train'),
         headers: CreateHeaders,
         body: CreateModelRequest,
