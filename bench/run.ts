@@ -7,8 +7,9 @@
  *   pnpm bench spa             first-route JavaScript of the SPA, gzipped
  *   pnpm bench upload          API peak RSS while 20 photos of 8 MB are uploaded; streamed to Storage
  *   pnpm bench zip             training zip throughput vs reading the same 30 photos from Storage
+ *   pnpm bench lighthouse      Lighthouse performance and accessibility of the landing page and the gallery
  *   pnpm bench me --duration=20 --warmup=5 --connections=64 --rounds=4   (me and gallery)
- *   pnpm bench upload zip --runs=5   repetitions of the upload and of each zip pass
+ *   pnpm bench upload zip --runs=5   repetitions of the upload and of each zip pass (and Lighthouse audits per page)
  *
  * Prints a table per benchmark, writes bench/results/<timestamp>.json and exits
  * 1 if a budget is missed or a benchmark fails.
@@ -20,12 +21,13 @@ import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { GALLERY_DEFAULTS, type GalleryOptions, runGalleryThroughput } from './gallery-throughput.ts';
 import { type BenchResult, renderTable } from './lib/common.ts';
+import { LIGHTHOUSE_DEFAULTS, type LighthouseOptions, runLighthouse } from './lighthouse.ts';
 import { ME_DEFAULTS, type MeOptions, runMeThroughput } from './me-throughput.ts';
 import { runSpaSize } from './spa-size.ts';
 import { runTrainingZip, ZIP_DEFAULTS, type ZipOptions } from './training-zip.ts';
 import { runUploadMemory, UPLOAD_DEFAULTS, type UploadOptions } from './upload-memory.ts';
 
-const BENCHES = ['me', 'gallery', 'spa', 'upload', 'zip'] as const;
+const BENCHES = ['me', 'gallery', 'spa', 'upload', 'zip', 'lighthouse'] as const;
 type BenchName = (typeof BENCHES)[number];
 
 function usage(problem: string): never {
@@ -40,11 +42,12 @@ const meOptions: MeOptions = { ...ME_DEFAULTS };
 const galleryOptions: GalleryOptions = { ...GALLERY_DEFAULTS };
 const uploadOptions: UploadOptions = { ...UPLOAD_DEFAULTS };
 const zipOptions: ZipOptions = { ...ZIP_DEFAULTS };
+const lighthouseOptions: LighthouseOptions = { ...LIGHTHOUSE_DEFAULTS };
 for (const arg of process.argv.slice(2)) {
   const flag = /^--(duration|warmup|connections|rounds|runs)=(\d+)$/.exec(arg);
   if (flag) {
     const n = Number(flag[2]);
-    if (flag[1] === 'runs') uploadOptions.runs = zipOptions.runs = Math.max(1, n);
+    if (flag[1] === 'runs') uploadOptions.runs = zipOptions.runs = lighthouseOptions.runs = Math.max(1, n);
     else if (flag[1] === 'duration') meOptions.durationSec = galleryOptions.durationSec = Math.max(1, n);
     else if (flag[1] === 'warmup') meOptions.warmupSec = galleryOptions.warmupSec = n;
     else if (flag[1] === 'rounds') meOptions.rounds = galleryOptions.rounds = Math.max(1, n);
@@ -65,6 +68,7 @@ const runners: Record<BenchName, () => Promise<BenchResult>> = {
   spa: () => runSpaSize(),
   upload: () => runUploadMemory(uploadOptions, progress),
   zip: () => runTrainingZip(zipOptions, progress),
+  lighthouse: () => runLighthouse(lighthouseOptions, progress),
 };
 
 const startedAt = new Date();

@@ -7,6 +7,7 @@ export default defineProject({
     name: 'web',
     environment: 'node',
     include: ['test/**/*.test.ts'],
+    globalSetup: ['test/support/global-setup.ts'],
     testTimeout: 60_000,
     hookTimeout: 120_000,
     // Browser checks poll what the page shows; on a loaded 2-core CI machine a page can take more than the default 1 s… 5 s.

@@ -8,9 +8,11 @@ import type { Clock } from './lib/clock.ts';
 import { systemClock } from './lib/clock.ts';
 import type { App } from './lib/http.ts';
 import authPlugin from './plugins/auth.ts';
-import errorsPlugin from './plugins/errors.ts';
+import errorsPlugin, { sendFrameworkError } from './plugins/errors.ts';
 import openapiPlugin from './plugins/openapi.ts';
 import securityPlugin from './plugins/security.ts';
+import sentryPlugin from './plugins/sentry.ts';
+import { createSentryReporter } from './integrations/sentry.ts';
 import { createClerkGateway } from './integrations/clerk.ts';
 import authRoutes from './modules/auth/routes.ts';
 import { createClerkUserService } from './modules/auth/clerk-users.ts';
@@ -41,12 +43,17 @@ import healthRoutes, { type Lifecycle } from './modules/health/routes.ts';
 import meRoutes from './modules/me/routes.ts';
 import auditRoutes from './modules/audit/routes.ts';
 import { createAuditService } from './modules/audit/service.ts';
+import exportRoutes from './modules/export/routes.ts';
+import { createExportService } from './modules/export/service.ts';
 import { createStripeGateway, type StripeGateway } from './integrations/stripe.ts';
 import { createPlanCatalog } from './modules/billing/plans.ts';
 import billingRoutes from './modules/billing/routes.ts';
 import { createBillingService } from './modules/billing/service.ts';
 import { createStripeWebhookService } from './modules/webhooks/stripe-service.ts';
 import { createMeService } from './modules/me/service.ts';
+import { registerAccountDeletion } from './modules/account/deletion.ts';
+import { registerKeyRotation } from './modules/account/key-rotation.ts';
+import { createColumnCipher, ephemeralColumnKey, type ColumnCipher } from './lib/column-cipher.ts';
 
 export type { Config } from './config.ts';
 export { loadConfig } from './config.ts';
@@ -61,6 +68,8 @@ export interface Deps {
   replicate?: ReplicateGateway;
   llm?: LlmGateway;
   stripe?: StripeGateway;
+  /** Encrypts the sensitive columns; server.ts passes the configured or generated keys. */
+  cipher?: ColumnCipher;
 }
 
 export type VisionaApp = App & { lifecycle: Lifecycle; jobs: JobQueue; storage: ObjectStorage };
@@ -82,6 +91,7 @@ export async function buildApp(config: Config, deps: Deps): Promise<VisionaApp> 
     bodyLimit: config.bodyLimitBytes,
     return503OnClosing: true,
     forceCloseConnections: 'idle',
+    frameworkErrors: sendFrameworkError,
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: false } },
   }).withTypeProvider<TypeBoxTypeProvider>() as App;
 
@@ -89,6 +99,12 @@ export async function buildApp(config: Config, deps: Deps): Promise<VisionaApp> 
   app.removeContentTypeParser('text/plain');
 
   const lifecycle: Lifecycle = { shuttingDown: false };
+  // Shutting down: each answer closes its connection, so keep-alive clients reconnect (to
+  // another replica) instead of reusing a socket that is about to close under a request.
+  app.addHook('onSend', (_request, reply, payload, done) => {
+    if (lifecycle.shuttingDown) reply.header('connection', 'close');
+    done(null, payload);
+  });
   const clock = deps.clock ?? systemClock;
   const authMode = config.clerk ? ('clerk' as const) : ('local' as const);
   const publicConfig: PublicConfig = {
@@ -100,39 +116,50 @@ export async function buildApp(config: Config, deps: Deps): Promise<VisionaApp> 
     uploads: uploadLimits(config.uploads),
     training: { minPhotos: config.training.minPhotos, costCredits: config.training.costCredits, defaults: TRAINING_DEFAULTS },
     generation: { creditsPerImage: config.generation.creditsPerImage, promptMaxLength: PROMPT_MAX_LENGTH, maxWaitSeconds: config.generation.maxWaitSeconds },
+    sentry: config.sentry.webDsn ? { dsn: config.sentry.webDsn, environment: config.sentry.environment, release: config.version } : null,
   };
 
   const signupCredits = config.credits.signupGrant;
   const auth = createAuthService({ db: deps.db, sessionKey: deps.sessionKey, sessionTtlHours: config.sessionTtlHours, clock, signupCredits });
-  const me = createMeService({ db: deps.db, authMode });
   const tokens = createTokenService({ db: deps.db, clock });
   const authenticators: Authenticators = { apiToken: tokens.authenticate };
-  if (config.clerk) {
-    const clerkUsers = createClerkUserService({ db: deps.db, signupCredits, clerk: await createClerkGateway(config.clerk) });
+  const clerk = config.clerk ? await createClerkGateway(config.clerk) : null;
+  if (clerk) {
+    const clerkUsers = createClerkUserService({ db: deps.db, signupCredits, clerk });
     authenticators.clerk = clerkUsers.authenticate;
   } else {
     authenticators.session = auth.authenticateSession;
   }
-  const clerkWebhooks = createClerkWebhookService({ db: deps.db, signupCredits });
 
+  // Without keys (tests), an ephemeral one: what it encrypts is readable by this process only.
+  const cipher = deps.cipher ?? createColumnCipher(config.encryptionKeys ?? [ephemeralColumnKey()]);
   const storage = deps.storage ?? createObjectStorage(config.storage);
   const replicate = deps.replicate ?? createReplicateGateway(config.replicate);
   const jobs = createJobQueue({ db: deps.db, log: app.log, pollIntervalMs: config.jobs.pollMs });
-  registerTrainingJobs({ db: deps.db, queue: jobs, storage, replicate, config });
+  const me = createMeService({ db: deps.db, queue: jobs, authMode });
+  const clerkWebhooks = createClerkWebhookService({ db: deps.db, queue: jobs, signupCredits });
+  registerTrainingJobs({ db: deps.db, queue: jobs, storage, replicate, config, cipher });
   registerStorageSweeper({ db: deps.db, queue: jobs, storage, config });
-  registerGenerationJobs({ db: deps.db, queue: jobs, storage, replicate, config });
+  registerGenerationJobs({ db: deps.db, queue: jobs, storage, replicate, config, cipher });
   const enhancer = createPromptEnhancer({ llm: deps.llm ?? createLlmGateway(config.llm), maxChars: config.llm.maxPromptChars, timeoutMs: config.llm.timeoutMs });
   const stripe = deps.stripe ?? createStripeGateway(config.billing.stripe);
+  registerAccountDeletion({ db: deps.db, queue: jobs, storage, replicate, stripe, config, cipher, clerk });
+  registerKeyRotation({ db: deps.db, queue: jobs, cipher });
   const plans = createPlanCatalog({ config, stripe, clock });
-  const billing = createBillingService({ db: deps.db, stripe, plans, config, clock });
-  const stripeWebhooks = createStripeWebhookService({ db: deps.db, stripe, plans, clock });
+  const billing = createBillingService({ db: deps.db, stripe, plans, config, clock, cipher });
+  const stripeWebhooks = createStripeWebhookService({ db: deps.db, stripe, plans, clock, cipher });
   const generations = createGenerationService({ db: deps.db, storage, queue: jobs, enhancer, config, plans });
   const photos = createPhotoService({ db: deps.db, storage, config, clock });
   const models = createModelService({ db: deps.db, queue: jobs, config, plans });
-  const replicateWebhooks = createReplicateWebhookService({ db: deps.db, queue: jobs, replicate, clock, secret: config.replicate.webhookSecret });
+  const replicateWebhooks = createReplicateWebhookService({ db: deps.db, queue: jobs, replicate, clock, secret: config.replicate.webhookSecret, cipher });
 
   // Order matters: errors, then auth (it hooks route registration), then security and docs, then routes.
   await app.register(errorsPlugin);
+  // Only with a DSN is the Sentry SDK even loaded.
+  if (config.sentry.dsn) {
+    const reporter = await createSentryReporter({ dsn: config.sentry.dsn, environment: config.sentry.environment, release: config.version });
+    await app.register(sentryPlugin, { reporter });
+  }
   await app.register(authPlugin, { authenticators });
   await app.register(securityPlugin, { config });
   await app.register(openapiPlugin, { config });
@@ -142,6 +169,7 @@ export async function buildApp(config: Config, deps: Deps): Promise<VisionaApp> 
   await app.register(authRoutes, { auth, config, clerkMode: authMode === 'clerk' });
   await app.register(meRoutes, { me });
   await app.register(auditRoutes, { audit: createAuditService({ db: deps.db }) });
+  await app.register(exportRoutes, { exports: createExportService({ db: deps.db, storage, clock }) });
   await app.register(tokenRoutes, { tokens });
   await app.register(photoRoutes, { photos, config });
   await app.register(modelRoutes, { models });

@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { parseColumnKeys, type ColumnKey } from './lib/column-cipher.ts';
 
 /**
  * The API's whole configuration, read from the environment exactly once.
@@ -20,10 +21,14 @@ export interface Config {
   trustProxy: boolean;
   /** HMAC key for session tokens; `null` means one is generated into `dataDir` on first start. */
   sessionSecret: string | null;
+  /** Keys for the encrypted columns, the first one active; null: generated into DATA_DIR/secrets/. */
+  encryptionKeys: ColumnKey[] | null;
   sessionTtlHours: number;
   rateLimit: { max: number; windowMs: number; authMax: number };
   bodyLimitBytes: number;
   shutdownGraceMs: number;
+  /** After SIGTERM, how long to keep serving with readiness failing before the listener closes (part of the grace). */
+  shutdownDelayMs: number;
   /** Clerk as the identity provider; `null` means local accounts. */
   clerk: {
     secretKey: string;
@@ -100,6 +105,16 @@ export interface Config {
     /** Anything left in private storage under trainings/ older than this is removed. */
     sweepMaxAgeMs: number;
   };
+  /** Error reporting to Sentry; with no DSN at all, the SDK is never loaded. */
+  sentry: SentryConfig;
+}
+
+export interface SentryConfig {
+  /** The API's DSN (SENTRY_DSN); null: the API reports nothing. */
+  dsn: string | null;
+  /** The SPA's DSN (SENTRY_WEB_DSN), handed to it through GET /api/v1/config; null: the SPA reports nothing. */
+  webDsn: string | null;
+  environment: string;
 }
 
 export interface PlanConfig {
@@ -293,6 +308,20 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     throw new ConfigError('SESSION_SECRET', 'is required in production with DATABASE_URL (replicas must share it)');
   }
 
+  const encryptionKeysRaw = optional(env, 'ENCRYPTION_KEYS');
+  let encryptionKeys: ColumnKey[] | null = null;
+  if (encryptionKeysRaw !== null) {
+    try {
+      encryptionKeys = parseColumnKeys(encryptionKeysRaw);
+    } catch (err) {
+      throw new ConfigError('ENCRYPTION_KEYS', (err as Error).message);
+    }
+    if (encryptionKeys.length === 0) throw new ConfigError('ENCRYPTION_KEYS', 'holds no key');
+  }
+  if (nodeEnv === 'production' && databaseUrl && !encryptionKeys) {
+    throw new ConfigError('ENCRYPTION_KEYS', 'is required in production with DATABASE_URL (replicas must share it): id:base64key, e.g. k1:$(openssl rand -base64 32)');
+  }
+
   const clerkSecretKey = optional(env, 'CLERK_SECRET_KEY');
   let clerk: Config['clerk'] = null;
   if (clerkSecretKey) {
@@ -357,6 +386,11 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
   }
   const publicApiUrl = url('PUBLIC_API_URL', str(env, 'PUBLIC_API_URL', `http://127.0.0.1:${port || 3000}`), ['http:', 'https:']).replace(/\/+$/, '');
   const minute = 60_000;
+  const shutdownGraceMs = int(env, 'SHUTDOWN_GRACE_MS', 10_000, 0, 120_000);
+  // Replicas (a database server) sit behind a load balancer that needs a moment to see
+  // readiness fail; the embedded default is one process with nothing to route around it.
+  const shutdownDelayMs = int(env, 'SHUTDOWN_DELAY_MS', databaseUrl ? Math.min(2000, Math.floor(shutdownGraceMs / 2)) : 0, 0, 60_000);
+  if (shutdownDelayMs > shutdownGraceMs) throw new ConfigError('SHUTDOWN_DELAY_MS', `must not be longer than SHUTDOWN_GRACE_MS (${shutdownGraceMs}), of which it is a part`);
 
   return {
     env: nodeEnv,
@@ -371,6 +405,7 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     webOrigins,
     trustProxy: bool(env, 'TRUST_PROXY', false),
     sessionSecret,
+    encryptionKeys,
     sessionTtlHours: int(env, 'SESSION_TTL_HOURS', 24 * 14, 1, 24 * 365),
     rateLimit: {
       max: int(env, 'RATE_LIMIT_MAX', 600, 1, 1_000_000),
@@ -378,7 +413,8 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
       authMax: int(env, 'AUTH_RATE_LIMIT_MAX', 10, 1, 10_000),
     },
     bodyLimitBytes: int(env, 'BODY_LIMIT_BYTES', 1024 * 1024, 1024, 64 * 1024 * 1024),
-    shutdownGraceMs: int(env, 'SHUTDOWN_GRACE_MS', 10_000, 0, 120_000),
+    shutdownGraceMs,
+    shutdownDelayMs,
     clerk,
     publicApiUrl,
     storage: {
@@ -445,5 +481,47 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
       sweepEveryMs: int(env, 'SWEEP_EVERY_MS', 60 * minute, 100, 24 * 60 * minute),
       sweepMaxAgeMs: int(env, 'SWEEP_MAX_AGE_MS', 48 * 60 * minute, 1000, 30 * 24 * 60 * minute),
     },
+    sentry: {
+      dsn: sentryDsn('SENTRY_DSN', optional(env, 'SENTRY_DSN')),
+      webDsn: sentryDsn('SENTRY_WEB_DSN', optional(env, 'SENTRY_WEB_DSN')),
+      environment: str(env, 'SENTRY_ENVIRONMENT', nodeEnv),
+    },
+  };
+}
+
+/** A Sentry DSN: https://<public key>@<host>/<project id>. */
+function sentryDsn(name: string, raw: string | null): string | null {
+  if (raw === null) return null;
+  const parsed = new URL(url(name, raw, ['http:', 'https:']));
+  if (!parsed.username || !/^\/(.+\/)?\d+$/.test(parsed.pathname)) {
+    throw new ConfigError(name, 'must be a Sentry DSN, https://<public key>@<host>/<project id> (Sentry → Project settings → Client Keys)');
+  }
+  return raw;
+}
+
+/** What `pnpm backup` and `pnpm restore` need: the database, where dumps go and how long they are kept. */
+export interface BackupConfig {
+  databaseUrl: string | null;
+  dataDir: string;
+  backupDir: string;
+  retentionDays: number;
+  /** Folder of pg_dump and pg_restore when they are not the ones on PATH. */
+  pgBinDir: string | null;
+  /** Whether the column keys come from ENCRYPTION_KEYS (else from DATA_DIR/secrets/). */
+  encryptionKeysConfigured: boolean;
+}
+
+/** Only the backup's variables: the tools must work where the API's other settings are not set. */
+export function loadBackupConfig(env: Env = process.env, cwd: string = process.cwd()): BackupConfig {
+  const databaseUrlRaw = optional(env, 'DATABASE_URL');
+  const dataDir = path.resolve(cwd, str(env, 'DATA_DIR', '.data'));
+  const pgBinDir = optional(env, 'PG_BIN_DIR');
+  return {
+    databaseUrl: databaseUrlRaw ? url('DATABASE_URL', databaseUrlRaw, ['postgres:', 'postgresql:']) : null,
+    dataDir,
+    backupDir: path.resolve(cwd, str(env, 'BACKUP_DIR', path.join(dataDir, 'backups'))),
+    retentionDays: int(env, 'BACKUP_RETENTION_DAYS', 30, 1, 36_500),
+    pgBinDir: pgBinDir ? path.resolve(cwd, pgBinDir) : null,
+    encryptionKeysConfigured: optional(env, 'ENCRYPTION_KEYS') !== null,
   };
 }

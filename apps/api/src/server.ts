@@ -1,7 +1,9 @@
 import { buildApp } from './app.ts';
 import { ConfigError, loadConfig, type Config } from './config.ts';
 import { migrate, openDatabase } from './db/index.ts';
+import { expireAllLeases } from './jobs/repository.ts';
 import { loadOrCreateSecret } from './lib/secrets.ts';
+import { createColumnCipher } from './lib/column-cipher.ts';
 
 let config: Config;
 try {
@@ -17,8 +19,16 @@ try {
 const db = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, poolMax: config.databasePoolMax });
 const applied = await migrate(db);
 const sessionKey = await loadOrCreateSecret(config.sessionSecret, config.dataDir, 'session');
-const app = await buildApp(config, { db, sessionKey });
+// The embedded default generates its column key into the data folder on first start.
+const cipher = createColumnCipher(config.encryptionKeys ?? [{ id: 'local', key: await loadOrCreateSecret(null, config.dataDir, 'encryption') }]);
+const app = await buildApp(config, { db, sessionKey, cipher });
 if (applied.length > 0) app.log.info({ migrations: applied }, 'applied migrations');
+// Embedded: no other process can hold the data folder, so jobs still marked running were
+// left by a crash; take them over now rather than when their lease expires.
+if (!config.databaseUrl) {
+  const orphaned = await expireAllLeases(db);
+  if (orphaned > 0) app.log.warn({ jobs: orphaned }, 'taking over jobs left running by a process that stopped abruptly');
+}
 
 // The private bucket must exist before the first upload; Storage may still be starting.
 for (let attempt = 1; ; attempt++) {
@@ -47,8 +57,13 @@ async function shutdown(signal: string) {
   }, config.shutdownGraceMs + 1000);
   force.unref();
   try {
+    // Workers take no new job from now on; the running ones have the grace period to finish.
+    const workers = app.jobs.stop(config.shutdownGraceMs);
+    // Requests are still served while readiness fails, so that a load balancer moves away first.
+    await new Promise((resolve) => setTimeout(resolve, config.shutdownDelayMs));
+    // Stops listening; in-flight requests finish (a `Prefer: wait` one answers at once).
     await app.close();
-    await app.jobs.stop(config.shutdownGraceMs);
+    await workers;
     await db.close();
     process.exit(0);
   } catch (err) {

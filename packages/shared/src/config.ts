@@ -8,6 +8,17 @@ export const AuthMode = Type.Union([Type.Literal('local'), Type.Literal('clerk')
 });
 export type AuthMode = Static<typeof AuthMode>;
 
+/** A Sentry DSN is public by design: it only lets a client send events to the project. */
+export const SentryBrowserConfig = Type.Object(
+  {
+    dsn: Type.String({ description: 'The Sentry DSN of the SPA project.' }),
+    environment: Type.String(),
+    release: Type.String(),
+  },
+  { additionalProperties: false },
+);
+export type SentryBrowserConfig = Static<typeof SentryBrowserConfig>;
+
 /** What the SPA needs to know before anyone signs in. Public: no secrets here. */
 export const PublicConfig = Type.Object(
   {
@@ -25,6 +36,9 @@ export const PublicConfig = Type.Object(
     uploads: UploadLimits,
     training: TrainingConfig,
     generation: GenerationConfig,
+    sentry: Type.Union([SentryBrowserConfig, Type.Null()], {
+      description: 'Where the SPA reports its errors (Sentry); null when the server has no SENTRY_WEB_DSN.',
+    }),
   },
   { additionalProperties: false },
 );

@@ -9,3 +9,4 @@ export * from './models.ts';
 export * from './generations.ts';
 export * from './billing.ts';
 export * from './audit.ts';
+export * from './privacy.ts';

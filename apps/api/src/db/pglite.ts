@@ -2,6 +2,7 @@ import { mkdir } from 'node:fs/promises';
 import { PGlite, type PGliteOptions } from '@electric-sql/pglite';
 import { bindClaimsSql, type Database, type Queryable, type QueryResult } from './database.ts';
 import { inlineParams } from './inline.ts';
+import { lockDataDir } from './pglite-lock.ts';
 
 function wrapQueryable(q: Pick<PGlite, 'query' | 'exec'>): Queryable {
   return {
@@ -37,10 +38,31 @@ export function wrapPglite(pg: PGlite): Database {
   };
 }
 
-/** PGlite in a data folder, or in memory when `dataDir` is null (optionally from a dump). */
+/**
+ * PGlite in a data folder, or in memory when `dataDir` is null (optionally from a dump).
+ * A data folder is locked for this process until `close()` (see pglite-lock.ts).
+ */
 export async function createPgliteDatabase(dataDir: string | null, opts: { loadDataDir?: Blob } = {}): Promise<Database> {
-  if (dataDir) await mkdir(dataDir, { recursive: true });
+  if (!dataDir) return wrapPglite(await PGlite.create(opts.loadDataDir ? { loadDataDir: opts.loadDataDir } : {}));
+  await mkdir(dataDir, { recursive: true });
+  const release = lockDataDir(dataDir);
   const options: PGliteOptions = opts.loadDataDir ? { loadDataDir: opts.loadDataDir } : {};
-  const pg = dataDir ? await PGlite.create(dataDir, options) : await PGlite.create(options);
-  return wrapPglite(pg);
+  let db: Database;
+  try {
+    db = wrapPglite(await PGlite.create(dataDir, options));
+  } catch (err) {
+    release();
+    throw err;
+  }
+  const close = db.close;
+  return {
+    ...db,
+    async close() {
+      try {
+        await close();
+      } finally {
+        release();
+      }
+    },
+  };
 }

@@ -14,6 +14,8 @@ export interface ClerkGateway {
   verifySessionToken(token: string): Promise<ClerkIdentity | null>;
   /** The user's primary email from Clerk's Backend API. */
   fetchPrimaryEmail(subject: string): Promise<string | null>;
+  /** Deletes the identity at Clerk (account deletion); already deleted counts as done. */
+  deleteUser(subject: string): Promise<void>;
 }
 
 export interface ClerkSettings {
@@ -46,6 +48,13 @@ export async function createClerkGateway(settings: ClerkSettings): Promise<Clerk
         sessionId: typeof payload.sid === 'string' ? payload.sid : payload.sub,
         email: typeof email === 'string' && email.includes('@') ? email : null,
       };
+    },
+    async deleteUser(subject) {
+      try {
+        await client.users.deleteUser(subject);
+      } catch (err) {
+        if ((err as { status?: unknown }).status !== 404) throw err;
+      }
     },
     async fetchPrimaryEmail(subject) {
       const user = await client.users.getUser(subject);
@@ -100,8 +109,10 @@ export async function verifyClerkWebhook(
   }
 }
 
+/** The event's primary email address, read defensively: the body is signed, but its shape is Clerk's to change. */
 export function primaryEmail(data: ClerkWebhookEvent['data']): string | null {
-  const list = data.email_addresses ?? [];
+  const list = (Array.isArray(data.email_addresses) ? data.email_addresses : []).filter((e) => typeof e === 'object' && e !== null);
   const primary = list.find((e) => e.id === data.primary_email_address_id) ?? list[0];
-  return primary?.email_address ?? null;
+  const email = primary?.email_address;
+  return typeof email === 'string' && email.includes('@') ? email : null;
 }

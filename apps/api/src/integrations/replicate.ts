@@ -45,10 +45,21 @@ export interface ReplicateGateway {
   getTraining(id: string): Promise<TrainingSnapshot>;
   cancelTraining(id: string): Promise<TrainingSnapshot>;
   /**
+   * Deletes a destination model and every version of it (Replicate deletes a model only
+   * once it has no versions). Already gone counts as done: account deletion reruns it.
+   */
+  deleteModel(owner: string, name: string): Promise<void>;
+  /**
    * The most recent training whose `input_images` URL contains `marker`, if any: how a
    * retried submission finds the training an interrupted attempt already created.
    */
   findRecentTraining(marker: string): Promise<TrainingSnapshot | null>;
+  /**
+   * Recent predictions of `request.version` with exactly `request.input`, created at or
+   * after `since`, newest first: how a retried submission finds the prediction an
+   * interrupted attempt already created (predictions carry nothing else to match on).
+   */
+  findRecentPredictions(request: Omit<PredictionRequest, 'webhook'>, since: Date): Promise<PredictionSnapshot[]>;
   createPrediction(request: PredictionRequest): Promise<PredictionSnapshot>;
   getPrediction(id: string): Promise<PredictionSnapshot>;
   /** The account's Standard Webhooks signing secret (`whsec_…`). */
@@ -106,14 +117,38 @@ export function replicateErrorStatus(err: unknown): number | null {
   return typeof response?.status === 'number' ? response.status : null;
 }
 
+/** JSON with object keys sorted, so that two equal inputs compare equal whatever their key order. */
+function canonicalJson(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) =>
+    typeof v === 'object' && v !== null && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : 1))) : v,
+  );
+}
+
+/**
+ * Every request has a deadline. The SDK (1.4) sends a request again at once, up to six
+ * times and even a POST, whenever fetch throws: a hanging Replicate would take six
+ * timeouts, and a create whose answer was slow would be sent again while the first may
+ * still run. So a timeout or a dropped connection comes back as a 408 answer, which the
+ * SDK does not repeat; the caller (a job) retries it with backoff, adopting what an
+ * interrupted attempt created.
+ */
+async function fetchWithDeadline(input: string | URL | Request, init: RequestInit | undefined, timeoutMs: number): Promise<Response> {
+  const deadline = AbortSignal.timeout(timeoutMs);
+  try {
+    return await fetch(input, { ...init, signal: init?.signal ? AbortSignal.any([init.signal, deadline]) : deadline });
+  } catch (err) {
+    if (init?.signal?.aborted) throw err;
+    const detail = deadline.aborted ? `Replicate did not answer within ${timeoutMs} ms.` : `Replicate could not be reached (${(err as Error).message}).`;
+    return new Response(JSON.stringify({ title: 'Request Timeout', detail, status: 408 }), { status: 408, headers: { 'content-type': 'application/problem+json' } });
+  }
+}
+
 export function createReplicateGateway(config: Config['replicate']): ReplicateGateway {
   const client = new Replicate({
     auth: config.apiToken,
     baseUrl: config.baseUrl,
     userAgent: 'visiona-api',
-    // Every call has a deadline; the SDK itself retries 429s (and 5xx on GET) with backoff.
-    fetch: (input, init) =>
-      fetch(input, { ...init, signal: init?.signal ? AbortSignal.any([init.signal, AbortSignal.timeout(config.timeoutMs)]) : AbortSignal.timeout(config.timeoutMs) }),
+    fetch: (input, init) => fetchWithDeadline(input, init, config.timeoutMs),
   });
 
   return {
@@ -152,6 +187,22 @@ export function createReplicateGateway(config: Config['replicate']): ReplicateGa
       return snapshot(await client.trainings.cancel(id));
     },
 
+    async deleteModel(owner, name) {
+      const path = `/models/${encodeURIComponent(owner)}/${encodeURIComponent(name)}`;
+      const gone = (err: unknown) => {
+        if (replicateErrorStatus(err) !== 404) throw err;
+      };
+      try {
+        for await (const page of client.paginate(() => client.models.versions.list(owner, name))) {
+          for (const v of page) await client.request(`${path}/versions/${encodeURIComponent(v.id)}`, { method: 'DELETE' }).catch(gone);
+        }
+      } catch (err) {
+        gone(err);
+        return;
+      }
+      await client.request(path, { method: 'DELETE' }).catch(gone);
+    },
+
     async createPrediction(request) {
       const p = await client.predictions.create({
         version: request.version,
@@ -177,6 +228,15 @@ export function createReplicateGateway(config: Config['replicate']): ReplicateGa
         return typeof input?.['input_images'] === 'string' && input['input_images'].includes(marker);
       });
       return found ? snapshot(found) : null;
+    },
+
+    async findRecentPredictions(request, since) {
+      const page = await client.predictions.list();
+      const wanted = canonicalJson(request.input);
+      return page.results
+        .filter((p) => p.version === request.version && Date.parse(p.created_at) >= since.getTime() && canonicalJson(p.input) === wanted)
+        .map((p) => toPredictionSnapshot(p))
+        .filter((p): p is PredictionSnapshot => p !== null);
     },
 
     async webhookSecret() {

@@ -74,6 +74,12 @@ export interface StripeGateway {
   retrieveSubscription(id: string): Promise<SubscriptionSnapshot>;
   retrieveInvoice(id: string): Promise<InvoiceSnapshot>;
   retrievePrice(id: string): Promise<PriceSnapshot>;
+  /**
+   * Account deletion: cancels every live subscription of the customer now (no proration,
+   * no final invoice), then deletes the customer, which removes its email at Stripe.
+   * Invoices stay at Stripe, as the law requires. A customer already deleted is a 404.
+   */
+  closeCustomer(customerId: string): Promise<void>;
   /** Verifies `Stripe-Signature` over the raw body (±5 min); null when it does not verify. */
   verifyEvent(raw: string, signature: string | undefined, nowMs: number): StripeEvent | null;
 }
@@ -210,6 +216,15 @@ export function createStripeGateway(config: Config['billing']['stripe']): Stripe
           interval: p.recurring?.interval === 'year' ? 'year' : 'month',
           active: p.active,
         };
+      }),
+
+    closeCustomer: (customerId) =>
+      call(async () => {
+        for await (const sub of stripe.subscriptions.list({ customer: customerId, status: 'all', limit: 100 })) {
+          if (sub.status === 'canceled' || sub.status === 'incomplete_expired') continue;
+          await stripe.subscriptions.cancel(sub.id, { invoice_now: false, prorate: false }, { idempotencyKey: `visiona-account-delete-${sub.id}` });
+        }
+        await stripe.customers.del(customerId);
       }),
 
     verifyEvent(raw, signature, nowMs) {

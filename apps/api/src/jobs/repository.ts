@@ -112,6 +112,16 @@ export async function failJob(db: Queryable, lease: Lease, error: string): Promi
   return res.rowCount > 0;
 }
 
+/**
+ * Makes every running job claimable at once. Only for the embedded database: one
+ * process at a time can open it, so a job still marked running at start was left by a
+ * process that crashed, and waiting for its lease (up to minutes) would help no one.
+ */
+export async function expireAllLeases(db: Queryable): Promise<number> {
+  const res = await db.query(`update jobs set locked_until = now() where status = 'running' and locked_until > now()`);
+  return res.rowCount;
+}
+
 /** The database's current time, as text so that no precision is lost on the way back. */
 export async function databaseNow(db: Queryable): Promise<string> {
   const { rows } = await db.query<{ now: string }>('select now()::text as now');

@@ -25,13 +25,16 @@ export default fp(
     await app.register(rateLimit, {
       global: true,
       hook: 'preHandler',
+      // The IETF draft's `ratelimit-*` names, which CORS exposes to the SPA (the default is `x-ratelimit-*`).
+      enableDraftSpec: true,
       max: config.rateLimit.max,
       timeWindow: config.rateLimit.windowMs,
       keyGenerator: (request) => (request.user ? `user:${request.user.id}` : `ip:${request.ip}`),
       allowList: (request) => request.url === '/livez' || request.url === '/readyz',
       errorResponseBuilder: (_request, context) => {
+        const seconds = Math.max(1, Math.ceil(context.ttl / 1000));
         const err = new Error(
-          `Too many requests. Try again in ${Math.ceil(context.ttl / 1000)} seconds.`,
+          `Too many requests. Try again in ${seconds} second${seconds === 1 ? '' : 's'}.`,
         ) as Error & { statusCode: number };
         err.statusCode = context.statusCode;
         return err;

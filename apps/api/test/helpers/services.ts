@@ -1,3 +1,5 @@
+import { randomBytes } from 'node:crypto';
+import { createColumnCipher } from '../../src/lib/column-cipher.ts';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import os from 'node:os';
@@ -50,6 +52,9 @@ const REPLICATE_TOKEN = 'r8_test_token';
 const LLM_KEY = 'sk-test-llm-key';
 const STRIPE_KEY = 'sk_test_visiona_harness';
 export const STRIPE_WEBHOOK_SECRET = 'whsec_visiona_harness_secret';
+/** The harness's column key (random per test process), so tests can read what is encrypted at rest. */
+export const HARNESS_KEY = { id: 'harness', key: randomBytes(32) };
+export const harnessCipher = () => createColumnCipher([HARNESS_KEY]);
 
 /**
  * The API on a real database, listening on a port, with the Storage and Replicate
@@ -107,6 +112,7 @@ export async function createServicesHarness(
       STRIPE_API_URL: `http://127.0.0.1:${stripePort}`,
       STRIPE_WEBHOOK_SECRET,
       RATE_LIMIT_MAX: '100000',
+      ENCRYPTION_KEYS: `${HARNESS_KEY.id}:${HARNESS_KEY.key.toString('base64')}`,
       JOBS_POLL_MS: '50',
       ...opts.env,
     },

@@ -42,7 +42,7 @@ describe('GET /api/v1/config', () => {
     const body = res.json();
     expect(body.authMode).toBe('local');
     expect(body.embedded).toBe(t.config.databaseUrl === null);
-    expect(Object.keys(body).sort()).toEqual(['authMode', 'clerkPublishableKey', 'embedded', 'features', 'generation', 'training', 'uploads', 'version']);
+    expect(Object.keys(body).sort()).toEqual(['authMode', 'clerkPublishableKey', 'embedded', 'features', 'generation', 'sentry', 'training', 'uploads', 'version']);
     expect(body.uploads).toMatchObject({ maxPhotos: 50, maxFileBytes: 25 * 1024 * 1024, maxZipEntries: 100 });
     expect(body.training).toMatchObject({ minPhotos: 10, costCredits: 100, defaults: { steps: 1000, loraRank: 16 } });
     expect(JSON.stringify(body)).not.toMatch(/service-key|r8_|whsec_/);
@@ -87,6 +87,27 @@ describe('error contract', () => {
       payload: 'hello',
     });
     expect(type.statusCode).toBe(415);
+  });
+
+  it('a URL the router refuses (bad escape, over-long id) is a 4xx in the shared error shape, with the usual headers', async () => {
+    const bad = await t.app.inject({ url: '/api/v1/models/%zz', headers: { 'x-request-id': 'req-bad-url' } });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json()).toMatchObject({ statusCode: 400, error: 'Bad Request', code: 'bad_request', requestId: 'req-bad-url' });
+    expect(bad.json().message).toMatch(/URL is not valid/);
+    expect(bad.headers).toMatchObject({ 'x-request-id': 'req-bad-url', 'x-content-type-options': 'nosniff' });
+    const long = await t.app.inject(`/api/v1/models/${'a'.repeat(1000)}`);
+    expect(long.statusCode).toBe(414);
+    expect(long.json()).toMatchObject({ statusCode: 414, error: 'URI Too Long', code: 'bad_request', requestId: expect.any(String) });
+    expect(long.body).not.toContain('a'.repeat(101));
+  });
+
+  it('text with a NUL character, which Postgres cannot store, is a 400 rather than a 500', async () => {
+    const { auth } = await signUp(t.app);
+    const res = await t.app.inject({ method: 'POST', url: '/api/v1/tokens', headers: auth, payload: { name: 'cli\u0000', scopes: ['read'] } });
+    expect(res.statusCode).toBe(400);
+    expect(res.json()).toMatchObject({ code: 'validation_failed', message: expect.stringMatching(/NUL character/) });
+    const tokens = await t.app.inject({ url: '/api/v1/tokens', headers: auth });
+    expect(tokens.json().items).toEqual([]);
   });
 
   it('a body over the limit is a 413', async () => {

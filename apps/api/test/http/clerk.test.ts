@@ -1,5 +1,9 @@
-import { createSign, generateKeyPairSync, randomUUID } from 'node:crypto';
+import { createHash, createSign, generateKeyPairSync, randomUUID } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import { Webhook } from 'svix';
+import { createStorageEmulator } from '@visiona/emulators/storage';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../helpers/app.ts';
 
@@ -30,9 +34,17 @@ function mintSessionToken(claims: Record<string, unknown>, key = privateKey): st
 }
 
 let t: TestApp;
+let storage: Awaited<ReturnType<typeof createStorageEmulator>>;
+let storageDir: string;
 beforeAll(async () => {
+  // Account deletion (user.deleted) lists and removes the person's objects.
+  storageDir = await mkdtemp(path.join(os.tmpdir(), 'visiona-clerk-storage-'));
+  storage = await createStorageEmulator({ dataDir: storageDir, serviceKey: 'clerk-test-service-key' });
+  await storage.listen({ host: '127.0.0.1', port: 0 });
   t = await createTestApp({
     env: {
+      SUPABASE_URL: `http://127.0.0.1:${(storage.server.address() as { port: number }).port}`,
+      SUPABASE_SERVICE_ROLE_KEY: 'clerk-test-service-key',
       WEB_ORIGIN: APP_ORIGIN,
       CLERK_SECRET_KEY: 'sk_test_visiona_offline',
       CLERK_PUBLISHABLE_KEY: `pk_test_${Buffer.from('clerk.visiona.test$').toString('base64')}`,
@@ -41,7 +53,11 @@ beforeAll(async () => {
     },
   });
 });
-afterAll(async () => t?.close());
+afterAll(async () => {
+  await t?.close();
+  await storage?.close();
+  if (storageDir) await rm(storageDir, { recursive: true, force: true });
+});
 
 const me = (headers: Record<string, string>) => t.app.inject({ url: '/api/v1/me', headers });
 const userId = () => `user_${randomUUID().replaceAll('-', '')}`;
@@ -150,7 +166,19 @@ describe('POST /api/v1/webhooks/clerk', () => {
     const email = `gone.${Date.now()}@example.com`;
     const token = mintSessionToken({ sub, email });
     expect((await me({ authorization: `Bearer ${token}` })).statusCode).toBe(200);
+    const { rows } = await t.database.db.query<{ id: string }>('select id from users where auth_subject = $1', [sub]);
+    await t.app.storage.ensureBucket();
+    await t.app.storage.upload(`users/${rows[0]!.id}/photos/left-behind.jpg`, Buffer.from('not really a photo'), 'image/jpeg');
     expect((await send(signed(userEvent('user.deleted', sub)))).json().outcome).toBe('processed');
+    // Closed at once: the still-valid token no longer works, even before the deletion job ran.
+    expect((await me({ authorization: `Bearer ${token}` })).statusCode).toBe(401);
+    // The tombstone keeps a hash of the subject, not the subject.
+    expect((await t.database.db.query('select 1 from deleted_subjects where subject_sha256 = $1', [createHash('sha256').update(sub).digest('hex')])).rowCount).toBe(1);
+    expect((await t.database.db.query('select 1 from deleted_subjects where subject_sha256 = $1', [sub])).rowCount).toBe(0);
+    // The same deletion job as DELETE /api/v1/me, which does not call Clerk back (the user is gone there).
+    expect(await t.app.jobs.drain()).toBeGreaterThan(0);
+    expect((await t.database.db.query(`select 1 from jobs where name = 'account.delete'`)).rowCount).toBe(0);
+    expect(await t.app.storage.listTree(`users/${rows[0]!.id}`)).toEqual([]);
     expect((await t.database.db.query('select 1 from users where auth_subject = $1', [sub])).rowCount).toBe(0);
     expect((await send(signed(userEvent('user.updated', sub, email)))).json().outcome).toBe('ignored');
     expect((await t.database.db.query('select 1 from users where auth_subject = $1', [sub])).rowCount).toBe(0);
@@ -179,6 +207,17 @@ describe('POST /api/v1/webhooks/clerk', () => {
     const big = { ...userEvent('user.created', sub, `big.${Date.now()}@example.com`), padding: 'x'.repeat(10 * 1024 * 1024) };
     const res = await send(signed(big));
     expect(res.statusCode).toBe(200);
+  });
+
+  it('ignores a signed user event whose email addresses are malformed, with no 500 and no user', async () => {
+    const sub = userId();
+    const malformed = [{ 'idn_1': 'a@example.com' }, 'a@example.com', [null, 7], [{ id: 'idn_1', email_address: { value: 'a@example.com' } }]];
+    for (const email_addresses of malformed) {
+      const res = await send(signed({ type: 'user.created', object: 'event', data: { id: sub, primary_email_address_id: 'idn_1', email_addresses } }));
+      expect(res.statusCode, JSON.stringify(email_addresses)).toBe(200);
+      expect(res.json().outcome).toBe('ignored');
+    }
+    expect((await t.database.db.query('select 1 from users where auth_subject = $1', [sub])).rowCount).toBe(0);
   });
 });
 

@@ -84,6 +84,25 @@ describe('POST /api/v1/photos over HTTP', () => {
     expect(json.status).toBe(415);
   });
 
+  it('refuses a malformed multipart body with 400, also with a bad Idempotency-Key', async () => {
+    const user = await signUp(h.app);
+    const send = (body: string, headers: Record<string, string> = {}) =>
+      fetch(`${h.baseUrl}/api/v1/photos`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${user.token}`, 'content-type': 'multipart/form-data; boundary=other', ...headers },
+        body,
+      });
+    for (const body of ['--xYzZY--\r\n', 'junk', '--other\r\nContent-Disposition: form-data; name="files"; filename="a.jpg"\r\n']) {
+      const res = await send(body);
+      expect(res.status, body).toBe(400);
+      expect(((await res.json()) as { message: string }).message, body).toMatch(/not valid multipart\/form-data/);
+    }
+    const badKey = await send('junk', { 'idempotency-key': 'short' });
+    expect(badKey.status).toBe(400);
+    expect(((await badKey.json()) as { message: string }).message).toMatch(/Idempotency-Key/);
+    expect(await stored(user.user.id)).toEqual([]);
+  });
+
   it('takes a zip of photos, and keeps a person within their photo quota', async () => {
     const user = await signUp(h.app);
     const files = await Promise.all(Array.from({ length: 10 }, async (_, i) => ({ name: `set/p${i}.jpg`, data: await photoLikeJpeg({ seed: 20 + i }) })));

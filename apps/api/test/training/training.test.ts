@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Model } from '@visiona/shared';
 import { signUp } from '../helpers/app.ts';
-import { apiCall, createServicesHarness, eventually, GENEROUS_PLANS, photoFixture, uploadPhotos, type ServicesHarness } from '../helpers/services.ts';
+import { apiCall, createServicesHarness, eventually, GENEROUS_PLANS, harnessCipher, photoFixture, uploadPhotos, type ServicesHarness } from '../helpers/services.ts';
 
 let h: ServicesHarness;
 /** Injected failure: the next trainings.create reaches Replicate but its answer is lost. */
@@ -92,7 +92,9 @@ describe('photos to a trained model, through the SDKs and the emulators', () => 
     const ready = await waitForStatus(user.token, started.body.id, 'Ready');
     expect(ready.progress).toMatchObject({ phase: 'done', percent: 100 });
     const row = (await h.database.db.query<{ replicate_version: string }>('select replicate_version from models where id = $1', [ready.id])).rows[0]!;
-    expect(row.replicate_version).toMatch(/^visiona\/visiona-lora-[0-9a-f-]+:[0-9a-f]{64}$/);
+    // Encrypted at rest (docs/decisions/0020).
+    expect(row.replicate_version).toMatch(/^enc:v1:harness:/);
+    expect(harnessCipher().decrypt(row.replicate_version)).toMatch(/^visiona\/visiona-lora-[0-9a-f-]+:[0-9a-f]{64}$/);
 
     await eventually(async () => (await auditActions(user.user.id)).includes('training.photos_deleted'), 15_000, 'photo purge');
     expect(await storageLeft(user.user.id)).toEqual([]);

@@ -126,6 +126,24 @@ export function registerRoutes(app: FastifyInstance, ctx: EmulatorContext): void
     return serializeVersion(v);
   });
 
+  // Replicate's own rules: only private models you own, versions first (models.delete and
+  // versions.delete in the HTTP API; the JS client has no method for them).
+  app.delete('/v1/models/:owner/:name/versions/:version', async (req, reply) => {
+    const p = req.params as Params;
+    const m = model(p);
+    if (m.visibility !== 'private') throw new ApiProblem(403, 'Forbidden', 'You can only delete versions from private models.');
+    if (!store.deleteVersion(m, p['version'] ?? '')) throw notFound();
+    return reply.code(202).send();
+  });
+  app.delete('/v1/models/:owner/:name', async (req, reply) => {
+    const p = req.params as Params;
+    const m = model(p);
+    if (m.visibility !== 'private') throw new ApiProblem(403, 'Forbidden', 'You can only delete private models.');
+    if (m.versions.length > 0) throw new ApiProblem(409, 'Conflict', 'You can only delete models that have no versions. Delete its versions first.');
+    store.deleteModel(m.owner, m.name);
+    return reply.code(204).send();
+  });
+
   // ------------------------------------------------------------------ trainings
   app.post('/v1/models/:owner/:name/versions/:version/trainings', async (req, reply) => {
     const p = req.params as Params;

@@ -99,6 +99,19 @@ export class Store {
     return this.models.get(`${owner}/${name}`);
   }
 
+  /** Replicate deletes a version only from a private model, and never the trainer's. */
+  deleteVersion(model: ModelRecord, id: string): boolean {
+    const i = model.versions.findIndex((v) => v.id === id);
+    if (i < 0) return false;
+    model.versions.splice(i, 1);
+    this.versions.delete(id);
+    return true;
+  }
+
+  deleteModel(owner: string, name: string): boolean {
+    return this.models.delete(`${owner}/${name}`);
+  }
+
   addVersion(model: ModelRecord, v: VersionRecord): void {
     model.versions.push(v);
     this.versions.set(v.id, v);

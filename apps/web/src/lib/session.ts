@@ -33,7 +33,7 @@ export interface ExternalAuth {
 }
 
 /** Why the session ended; the sign-in page words its notice after it. */
-export type SessionEndReason = 'signed-out' | 'expired';
+export type SessionEndReason = 'signed-out' | 'expired' | 'account-deleted';
 
 export const SESSION_STORAGE_KEY = 'visiona.session';
 

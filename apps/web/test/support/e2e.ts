@@ -5,14 +5,14 @@
  * `setupE2E()` once and gets its own API, database, emulators, server and browser.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type BrowserContext, type Page, type Request } from 'playwright-core';
 import { build, preview, type PreviewServer } from 'vite';
-import { afterAll, beforeAll, expect } from 'vitest';
+import { afterAll, beforeAll, expect, inject } from 'vitest';
 import { createLlmEmulator, type LlmEmulator } from '@visiona/emulators/llm';
 import { createReplicateEmulator, type ReplicateEmulator } from '@visiona/emulators/replicate';
 import { createStorageEmulator } from '@visiona/emulators/storage';
@@ -103,6 +103,56 @@ export function apiOutput(): string {
   return apiLog.slice(-4000);
 }
 
+async function buildInto(outDir: string): Promise<void> {
+  const nodeEnv = process.env.NODE_ENV;
+  process.env.NODE_ENV = 'production';
+  try {
+    await build({ root: webRoot, logLevel: 'warn', mode: 'production', build: { outDir, emptyOutDir: true } });
+  } finally {
+    process.env.NODE_ENV = nodeEnv;
+  }
+}
+
+/**
+ * The production build in the run's shared folder (support/global-setup.ts): the first
+ * file to take the lock (an atomic mkdir, across worker processes) builds it, the
+ * others wait for its `done` marker. Without the shared folder, a build of its own.
+ */
+async function sharedBuild(ownRoot: string): Promise<string> {
+  let shared: string | undefined;
+  try {
+    shared = inject('e2eBuildDir');
+  } catch {
+    shared = undefined;
+  }
+  if (!shared) {
+    await buildInto(path.join(ownRoot, 'dist'));
+    return path.join(ownRoot, 'dist');
+  }
+  const outDir = path.join(shared, 'dist');
+  const done = path.join(shared, 'done');
+  const failed = path.join(shared, 'failed');
+  try {
+    mkdirSync(path.join(shared, 'lock'));
+  } catch {
+    const until = Date.now() + 5 * 60_000;
+    while (Date.now() < until) {
+      if (existsSync(done)) return outDir;
+      if (existsSync(failed)) throw new Error(`The shared SPA build failed: ${readFileSync(failed, 'utf8')}`);
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    throw new Error('Timed out waiting for another test file to build the SPA.');
+  }
+  try {
+    await buildInto(outDir);
+    writeFileSync(done, 'ok');
+  } catch (err) {
+    writeFileSync(failed, String((err as Error).message));
+    throw err;
+  }
+  return outDir;
+}
+
 /** Registers the beforeAll/afterAll that start and stop everything. Call once per test file. */
 export function setupE2E(options: E2EOptions = {}): void {
   beforeAll(async () => {
@@ -114,16 +164,8 @@ export function setupE2E(options: E2EOptions = {}): void {
     if (!existsSync(apiEntry)) throw new Error(`The API entry point ${apiEntry} does not exist.`);
     mkdirSync(resultsDir, { recursive: true });
     tempRoot = mkdtempSync(path.join(tmpdir(), 'visiona-web-e2e-'));
-    e2e.outDir = path.join(tempRoot, 'dist');
-
-    // 1. Build the SPA exactly as production would.
-    const nodeEnv = process.env.NODE_ENV;
-    process.env.NODE_ENV = 'production';
-    try {
-      await build({ root: webRoot, logLevel: 'warn', mode: 'production', build: { outDir: e2e.outDir, emptyOutDir: true } });
-    } finally {
-      process.env.NODE_ENV = nodeEnv;
-    }
+    // 1. Build the SPA exactly as production would: once per test run, shared by every file.
+    e2e.outDir = await sharedBuild(tempRoot);
 
     // 2. The emulators the API stores photos in, trains and generates on, and enhances prompts with, in this process.
     const [apiPort, webPort, storagePort, replicatePort, llmPort, stripePort] = [

@@ -1,3 +1,4 @@
+import { isDeletedSubject, SUBJECT_HASH_SQL } from '../account/tombstone.ts';
 import type { Database, Queryable } from '../../db/index.ts';
 import type { ClerkGateway } from '../../integrations/clerk.ts';
 import { Conflict, ServiceUnavailable, sqlState } from '../../lib/errors.ts';
@@ -20,17 +21,19 @@ export function createClerkUserService(deps: { db: Database; clerk: ClerkGateway
   const { db, clerk } = deps;
 
   async function findUser(q: Queryable, subject: string): Promise<UserRow | undefined> {
-    const { rows } = await q.query<UserRow>('select id, auth_subject, email, plan from users where auth_subject = $1', [
-      subject,
-    ]);
+    // A closed account's row lives until the deletion job removes it; its still-valid Clerk tokens stop now.
+    const { rows } = await q.query<UserRow>(
+      `select id, auth_subject, email, plan from users
+        where auth_subject = $1 and not exists (select 1 from deleted_subjects where subject_sha256 = ${SUBJECT_HASH_SQL('$1')})`,
+      [subject],
+    );
     return rows[0];
   }
 
   async function createUser(subject: string, email: string): Promise<UserRow | null> {
     try {
       return await db.transaction(async (tx) => {
-        const deleted = await tx.query('select 1 from deleted_subjects where auth_subject = $1', [subject]);
-        if (deleted.rowCount > 0) return null;
+        if (await isDeletedSubject(tx, subject)) return null;
         const { rows } = await tx.query<UserRow>(
           `insert into users (auth_subject, email) values ($1, $2)
            on conflict (auth_subject) do nothing returning id, auth_subject, email, plan`,

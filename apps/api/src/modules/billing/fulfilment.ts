@@ -1,4 +1,5 @@
 import type { Queryable } from '../../db/index.ts';
+import type { ColumnCipher } from '../../lib/column-cipher.ts';
 import type { StripeGateway, SubscriptionSnapshot } from '../../integrations/stripe.ts';
 import { insertAudit } from '../auth/repository.ts';
 import { grantCredits } from '../credits/ledger.ts';
@@ -12,6 +13,7 @@ import type { PlanCatalog } from './plans.ts';
 export interface FulfilmentDeps {
   stripe: StripeGateway;
   plans: PlanCatalog;
+  cipher: ColumnCipher;
 }
 
 /** Subscription statuses that keep a paid plan (Stripe retries a past_due payment before giving up). */
@@ -21,8 +23,12 @@ export const PLAN_KEEPING_STATUSES = ['active', 'trialing', 'past_due'];
 const PERIOD_REASONS = new Set(['subscription_create', 'subscription_cycle', 'subscription_update']);
 
 /** The Visiona user that owns a Stripe customer, if any. */
-export async function ownerOfCustomer(tx: Queryable, customerId: string): Promise<string | null> {
-  const { rows } = await tx.query<{ owner_subject: string }>('select owner_subject from billing_customers where stripe_customer_id = $1', [customerId]);
+export async function ownerOfCustomer(tx: Queryable, cipher: ColumnCipher, customerId: string): Promise<string | null> {
+  // By the blind index under every configured key (a rotation may be half-way), or a value stored before encryption.
+  const { rows } = await tx.query<{ owner_subject: string }>(
+    'select owner_subject from billing_customers where stripe_customer_index = any($1::text[]) or stripe_customer_id = $2',
+    [cipher.indexes(customerId), customerId],
+  );
   return rows[0]?.owner_subject ?? null;
 }
 
@@ -48,7 +54,7 @@ export async function syncSubscription(tx: Queryable, deps: FulfilmentDeps, subs
        current_period_start = excluded.current_period_start, current_period_end = excluded.current_period_end,
        cancel_at_period_end = excluded.cancel_at_period_end, canceled_at = excluded.canceled_at, ended_at = excluded.ended_at,
        updated_at = now()`,
-    [s.id, owner, s.customerId, plan, s.priceId ?? '', s.status, s.currentPeriodStart, s.currentPeriodEnd, s.cancelAtPeriodEnd, s.canceledAt, s.endedAt, s.created],
+    [s.id, owner, deps.cipher.encrypt(s.customerId), plan, s.priceId ?? '', s.status, s.currentPeriodStart, s.currentPeriodEnd, s.cancelAtPeriodEnd, s.canceledAt, s.endedAt, s.created],
   );
   if (!before || before.status !== s.status || before.cancel_at_period_end !== s.cancelAtPeriodEnd || before.plan !== plan) {
     await insertAudit(tx, owner, 'billing.subscription_changed', {

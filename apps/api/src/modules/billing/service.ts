@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import type { ColumnCipher } from '../../lib/column-cipher.ts';
 import type { Billing, CheckoutSession, LedgerEntry, Payment, PlanList, PortalSession, Subscription } from '@visiona/shared';
 import type { Config } from '../../config.ts';
 import { withClaims, type Database, type Queryable } from '../../db/index.ts';
@@ -59,7 +60,7 @@ const CHECKOUT_WINDOW_MS = 10 * 60_000;
  * checkout and portal. Nothing here changes a plan or grants credits: only
  * Stripe's verified webhooks do (see fulfilment.ts).
  */
-export function createBillingService(deps: { db: Database; stripe: StripeGateway; plans: PlanCatalog; config: Config; clock: Clock }) {
+export function createBillingService(deps: { db: Database; stripe: StripeGateway; plans: PlanCatalog; config: Config; clock: Clock; cipher: ColumnCipher }) {
   const { db, stripe, plans, config, clock } = deps;
   const asUser = <T>(user: AuthUser, fn: (tx: Queryable) => Promise<T>) => withClaims(db, { sub: user.subject }, fn);
 
@@ -70,7 +71,7 @@ export function createBillingService(deps: { db: Database; stripe: StripeGateway
 
   async function customerOf(tx: Queryable): Promise<string | null> {
     const { rows } = await tx.query<{ stripe_customer_id: string }>('select stripe_customer_id from billing_customers');
-    return rows[0]?.stripe_customer_id ?? null;
+    return deps.cipher.decryptNullable(rows[0]?.stripe_customer_id ?? null);
   }
 
   /** The user's Stripe customer, created once (a deterministic idempotency key makes racing requests share one). */
@@ -83,7 +84,10 @@ export function createBillingService(deps: { db: Database; stripe: StripeGateway
     if (!email) throw new NotFound('user');
     const id = await stripe.createCustomer({ email, subject: user.subject }, `visiona-customer-${user.id}`);
     return asUser(user, async (tx) => {
-      await tx.query('insert into billing_customers (owner_subject, stripe_customer_id) values ($1, $2) on conflict (owner_subject) do nothing', [user.subject, id]);
+      await tx.query(
+        'insert into billing_customers (owner_subject, stripe_customer_id, stripe_customer_index) values ($1, $2, $3) on conflict (owner_subject) do nothing',
+        [user.subject, deps.cipher.encrypt(id), deps.cipher.index(id)],
+      );
       return (await customerOf(tx))!;
     });
   }

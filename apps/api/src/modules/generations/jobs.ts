@@ -1,6 +1,7 @@
 import type { Config } from '../../config.ts';
+import type { ColumnCipher } from '../../lib/column-cipher.ts';
 import type { Database } from '../../db/index.ts';
-import { isPermanentReplicateError, type ReplicateGateway } from '../../integrations/replicate.ts';
+import { isPermanentReplicateError, isTerminalStatus, type ReplicateGateway } from '../../integrations/replicate.ts';
 import type { ObjectStorage } from '../../integrations/storage.ts';
 import type { JobContext, JobQueue } from '../../jobs/queue.ts';
 import { insertAudit, ownerUserId } from '../auth/repository.ts';
@@ -18,13 +19,23 @@ const STORE_ATTEMPTS = 8;
  * A generation's background work, on the privileged connection; every handler is
  * idempotent (a job may run again after a crash or a lost lease).
  */
-export function registerGenerationJobs(deps: { db: Database; queue: JobQueue; storage: ObjectStorage; replicate: ReplicateGateway; config: Config }): void {
-  const { db, queue, storage, replicate, config } = deps;
+export function registerGenerationJobs(deps: { db: Database; queue: JobQueue; storage: ObjectStorage; replicate: ReplicateGateway; config: Config; cipher: ColumnCipher }): void {
+  const { db, queue, storage, replicate, config, cipher } = deps;
   const fail = (id: string, reason: string) =>
     db.transaction(async (tx) => {
       const gen = await repo.findGeneration(tx, id, { forUpdate: true });
       if (gen) await failGeneration(tx, gen, 'Failed', reason);
     });
+
+  async function adoptablePrediction(request: { version: string; input: Record<string, unknown> }, createdAt: Date) {
+    // A minute's slack for the difference between Replicate's clock and the database's.
+    const candidates = await replicate.findRecentPredictions(request, new Date(createdAt.getTime() - 60_000));
+    for (const candidate of candidates) {
+      const taken = await db.query('select 1 from generations where prediction_id = $1', [candidate.id]);
+      if (taken.rowCount === 0) return candidate;
+    }
+    return null;
+  }
 
   async function submit(payload: { generationId: string }, ctx: JobContext): Promise<void> {
     const gen = await repo.findGeneration(db, payload.generationId);
@@ -32,30 +43,41 @@ export function registerGenerationJobs(deps: { db: Database; queue: JobQueue; st
     const model = gen.model_id
       ? (await db.query<{ replicate_version: string | null; status: string }>('select replicate_version, status from models where id = $1', [gen.model_id])).rows[0]
       : undefined;
-    const version = model?.status === 'Ready' ? model.replicate_version?.split(':')[1] : undefined;
+    const version = model?.status === 'Ready' ? cipher.decryptNullable(model.replicate_version)?.split(':')[1] : undefined;
     if (!version) return void (await fail(gen.id, 'the model is no longer available'));
     const o = gen.parameters;
+    const request = {
+      version,
+      input: {
+        prompt: gen.enhanced_prompt ?? gen.prompt,
+        num_outputs: o.numOutputs,
+        aspect_ratio: o.aspectRatio,
+        output_format: o.outputFormat,
+        guidance_scale: o.guidanceScale,
+        num_inference_steps: o.numInferenceSteps,
+        lora_scale: o.loraScale,
+        ...(o.seed === null ? {} : { seed: o.seed }),
+        model: 'dev',
+      },
+    };
     try {
-      const prediction = await replicate.createPrediction({
-        version,
-        webhook: `${config.publicApiUrl}/api/v1/webhooks/replicate`,
-        input: {
-          prompt: gen.enhanced_prompt ?? gen.prompt,
-          num_outputs: o.numOutputs,
-          aspect_ratio: o.aspectRatio,
-          output_format: o.outputFormat,
-          guidance_scale: o.guidanceScale,
-          num_inference_steps: o.numInferenceSteps,
-          lora_scale: o.loraScale,
-          ...(o.seed === null ? {} : { seed: o.seed }),
-          model: 'dev',
-        },
-      });
+      // An earlier attempt may have created the prediction and then lost its answer (a crash,
+      // a timeout): adopt it rather than run (and pay for) a second one. One that another
+      // generation recorded is that generation's.
+      let prediction = ctx.attempt > 1 ? await adoptablePrediction(request, gen.created_at) : null;
+      if (prediction) ctx.log.info({ generationId: gen.id, predictionId: prediction.id }, 'adopting the prediction of an interrupted attempt');
+      prediction ??= await replicate.createPrediction({ ...request, webhook: `${config.publicApiUrl}/api/v1/webhooks/replicate` });
       await db.query(
         `update generations set prediction_id = $2, replicate_status = $3, last_event_at = now() where id = $1 and prediction_id is null`,
         [gen.id, prediction.id, prediction.status],
       );
       ctx.log.info({ generationId: gen.id, predictionId: prediction.id }, 'prediction started');
+      // An adopted prediction may have ended while its webhooks found no generation to apply to.
+      if (isTerminalStatus(prediction.status)) {
+        const snap = prediction;
+        await db.transaction((tx) => applyPredictionUpdate(tx, queue, snap));
+        queue.wake();
+      }
     } catch (err) {
       const permanent = isPermanentReplicateError(err);
       if (permanent || ctx.attempt >= SUBMIT_ATTEMPTS) {

@@ -36,6 +36,14 @@ export default async function generationRoutes(
   app: App,
   opts: { generations: GenerationService; enhancer: PromptEnhancer; db: Database; config: Config },
 ) {
+  // On shutdown a `Prefer: wait` request answers at once (202, still Processing) instead
+  // of holding the drain: its generation goes on in the queue, on this or another replica.
+  const closing = new AbortController();
+  app.addHook('preClose', (done) => {
+    closing.abort();
+    done();
+  });
+
   app.post(
     '/api/v1/generations',
     {
@@ -61,6 +69,7 @@ export default async function generationRoutes(
         idempotencyKey: typeof key === 'string' ? key : null,
         waitSeconds: wait,
         signal: abort.signal,
+        stopWaiting: AbortSignal.any([abort.signal, closing.signal]),
       });
       if (replayed) reply.header('idempotent-replayed', 'true');
       if (wait !== null) reply.header('preference-applied', `wait=${wait}`);
@@ -84,7 +93,8 @@ export default async function generationRoutes(
       const page = await opts.generations.list(request.user!, request.query);
       // present() builds every field explicitly, so nothing can leak; JSON.stringify is much
       // faster than the schema serializer on a page of long signed URLs (bench/README.md).
-      return reply.serializer(JSON.stringify).send(page);
+      // A custom serializer leaves the content type unset: name it.
+      return reply.type('application/json; charset=utf-8').serializer(JSON.stringify).send(page);
     },
   );
 

@@ -88,7 +88,7 @@ export function createGenerationService(deps: { db: Database; storage: ObjectSto
     async create(
       user: AuthUser,
       input: CreateGenerationRequest,
-      opts: { idempotencyKey: string | null; waitSeconds: number | null; signal: AbortSignal },
+      opts: { idempotencyKey: string | null; waitSeconds: number | null; signal: AbortSignal; stopWaiting?: AbortSignal },
     ): Promise<{ generation: Generation; replayed: boolean }> {
       const key = readIdempotencyKey(opts.idempotencyKey);
       const { model, plan } = await asUser(user, async (tx) => ({
@@ -142,7 +142,7 @@ export function createGenerationService(deps: { db: Database; storage: ObjectSto
           return (await repo.findGeneration(tx, id))!;
         });
         queue.wake();
-        const generation = opts.waitSeconds ? await waitFor(user, id, opts.waitSeconds, opts.signal) : (await present([row]))[0]!;
+        const generation = opts.waitSeconds ? await waitFor(user, id, opts.waitSeconds, opts.stopWaiting ?? opts.signal) : (await present([row]))[0]!;
         return { generation, replayed: false };
       } catch (err) {
         if (key && sqlState(err) === '23505') {

@@ -1,4 +1,4 @@
-import { Me } from '@visiona/shared';
+import { DeleteAccountRequest, DeleteAccountResponse, Me } from '@visiona/shared';
 import type { App } from '../../lib/http.ts';
 import { withErrors } from '../../lib/http.ts';
 import { requireScope } from '../../plugins/auth.ts';
@@ -17,5 +17,22 @@ export default async function meRoutes(app: App, opts: { me: MeService }) {
       },
     },
     async (request) => opts.me.getMe(request.user!),
+  );
+
+  app.delete(
+    '/api/v1/me',
+    {
+      schema: {
+        tags: ['account'],
+        operationId: 'deleteMe',
+        summary: 'Delete the account and everything in it.',
+        description:
+          "Irreversible. The body repeats the account's email address. The account closes at once (every session and token stops working) and a background job removes every row, every stored photo and image, the Replicate models and trainings, and cancels the Stripe subscription and deletes the Stripe customer; payment records are kept without the owner, as the law requires. Export first with `GET /api/v1/me/export`. Clerk's `user.deleted` webhook starts the same deletion.",
+        security: requireScope('account'),
+        body: DeleteAccountRequest,
+        response: withErrors({ 202: DeleteAccountResponse }),
+      },
+    },
+    async (request, reply) => reply.code(202).send(await opts.me.deleteAccount(request.user!, request.body.confirm)),
   );
 }

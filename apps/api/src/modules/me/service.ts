@@ -1,6 +1,8 @@
-import type { AuthMode, Me } from '@visiona/shared';
+import type { AuthMode, DeleteAccountResponse, Me } from '@visiona/shared';
 import type { Database } from '../../db/index.ts';
-import { NotFound } from '../../lib/errors.ts';
+import type { JobQueue } from '../../jobs/queue.ts';
+import { AppError, NotFound } from '../../lib/errors.ts';
+import { closeAccount } from '../account/deletion.ts';
 import type { AuthUser } from '../auth/types.ts';
 
 interface UserRecord {
@@ -22,7 +24,7 @@ export function toMe(row: UserRecord, authMode: AuthMode): Me {
   };
 }
 
-export function createMeService(deps: { db: Database; authMode: AuthMode }) {
+export function createMeService(deps: { db: Database; queue: JobQueue; authMode: AuthMode }) {
   return {
     async getMe(user: AuthUser): Promise<Me> {
       const { rows } = await deps.db.queryAsUser<UserRecord>(
@@ -36,6 +38,26 @@ export function createMeService(deps: { db: Database; authMode: AuthMode }) {
       const row = rows[0];
       if (!row) throw new NotFound('user');
       return toMe(row, deps.authMode);
+    },
+
+    /**
+     * Closes the account now and removes its data in the background (docs/decisions/0020).
+     * The caller repeats the account's email, so a stray request deletes nothing.
+     */
+    async deleteAccount(user: AuthUser, confirm: string): Promise<DeleteAccountResponse> {
+      const { rows } = await deps.db.queryAsUser<{ email: string }>({ sub: user.subject }, 'select email from users where id = $1', [user.id]);
+      const email = rows[0]?.email;
+      if (!email) throw new NotFound('user');
+      if (confirm.trim().toLowerCase() !== email.toLowerCase()) {
+        throw new AppError(400, 'confirmation_mismatch', `To delete this account, send "confirm" with its email address, ${email}. Nothing was deleted.`);
+      }
+      await deps.db.transaction((tx) => closeAccount(tx, deps.queue, user.subject, 'api'));
+      deps.queue.wake();
+      return {
+        status: 'deleting',
+        message:
+          'Your account is closed. Its photos, models, images, Replicate models and subscription are being deleted and will be gone within minutes; payment records are kept without your name, as the law requires.',
+      };
     },
   };
 }

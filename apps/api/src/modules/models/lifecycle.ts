@@ -1,6 +1,7 @@
 import type { Queryable } from '../../db/index.ts';
 import { isTerminalStatus, STATUS_RANK, type TrainingSnapshot } from '../../integrations/replicate.ts';
 import { lastLineAsSentence } from '../../lib/text.ts';
+import type { ColumnCipher } from '../../lib/column-cipher.ts';
 import { insertAudit } from '../auth/repository.ts';
 import { grantCredits } from '../credits/ledger.ts';
 import type { JobQueue } from '../../jobs/queue.ts';
@@ -25,6 +26,7 @@ export async function finishTraining(
   queue: JobQueue,
   model: repo.ModelRow,
   end: { status: 'succeeded' | 'failed' | 'canceled'; version?: string | null; error?: string | null },
+  cipher: ColumnCipher,
 ): Promise<boolean> {
   if (model.status !== 'Processing') return false;
   let status: 'Ready' | 'Failed' | 'Canceled';
@@ -40,7 +42,7 @@ export async function finishTraining(
        progress = case when $2 = 'Ready' then 1 else progress end,
        updated_at = now(), completed_at = now(), last_event_at = now()
      where id = $1`,
-    [model.id, status, end.status, status === 'Ready' ? end.version : null, error],
+    [model.id, status, end.status, status === 'Ready' && end.version ? cipher.encrypt(end.version) : null, error],
   );
   if (status !== 'Ready') await grantCredits(tx, model.owner_subject, model.credits_cost, 'training_refund', model.id);
   await queue.enqueue(tx, 'training.purge', { modelId: model.id }, { dedupeKey: `training.purge:${model.id}` });
@@ -56,11 +58,11 @@ export async function finishTraining(
  * moves forward: a late `processing` after `succeeded` changes nothing, and
  * progress never goes back.
  */
-export async function applyTrainingUpdate(tx: Queryable, queue: JobQueue, snap: TrainingSnapshot): Promise<UpdateOutcome> {
+export async function applyTrainingUpdate(tx: Queryable, queue: JobQueue, snap: TrainingSnapshot, cipher: ColumnCipher): Promise<UpdateOutcome> {
   const model = await repo.findByTrainingId(tx, snap.id);
   if (!model || model.status !== 'Processing') return 'ignored';
   if (isTerminalStatus(snap.status)) {
-    await finishTraining(tx, queue, model, { status: snap.status as 'succeeded' | 'failed' | 'canceled', version: snap.version, error: snap.error });
+    await finishTraining(tx, queue, model, { status: snap.status as 'succeeded' | 'failed' | 'canceled', version: snap.version, error: snap.error }, cipher);
     return 'processed';
   }
   const current = model.replicate_status ? STATUS_RANK[model.replicate_status] : -1;

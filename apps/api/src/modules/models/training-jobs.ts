@@ -8,6 +8,7 @@ import { isTerminalStatus } from '../../integrations/replicate.ts';
 import { applyTrainingUpdate, finishTraining } from './lifecycle.ts';
 import * as repo from './repository.ts';
 import { createTrainingZip } from './training-zip.ts';
+import type { ColumnCipher } from '../../lib/column-cipher.ts';
 
 /**
  * The training's background work, on the privileged connection. Every handler is
@@ -19,6 +20,7 @@ export interface TrainingJobDeps {
   storage: ObjectStorage;
   replicate: ReplicateGateway;
   config: Config;
+  cipher: ColumnCipher;
 }
 
 // The jobs table's default, which enqueue_training_job() uses.
@@ -47,15 +49,15 @@ function trainerInput(model: repo.ModelRow, zipUrl: string): Record<string, unkn
 }
 
 export function registerTrainingJobs(deps: TrainingJobDeps): void {
-  const { db, queue, storage, replicate, config } = deps;
+  const { db, queue, storage, replicate, config, cipher } = deps;
 
   const finish = (modelId: string, end: Parameters<typeof finishTraining>[3]) =>
     db.transaction(async (tx) => {
       const model = await repo.findModel(tx, modelId, { forUpdate: true });
-      if (model) await finishTraining(tx, queue, model, end);
+      if (model) await finishTraining(tx, queue, model, end, cipher);
     });
 
-  const apply = (snap: TrainingSnapshot) => db.transaction((tx) => applyTrainingUpdate(tx, queue, snap));
+  const apply = (snap: TrainingSnapshot) => db.transaction((tx) => applyTrainingUpdate(tx, queue, snap, cipher));
 
   async function recordSubmission(model: repo.ModelRow, training: TrainingSnapshot, zipPath: string, ctx: JobContext): Promise<void> {
     const destination = `${config.replicate.owner}/${destinationName(model.id)}`;
@@ -63,7 +65,7 @@ export function registerTrainingJobs(deps: TrainingJobDeps): void {
       await tx.query(
         `update models set training_id = $2, replicate_model = $3, replicate_status = $4, zip_path = $5, last_event_at = now(), updated_at = now()
           where id = $1 and training_id is null`,
-        [model.id, training.id, destination, training.status, zipPath],
+        [model.id, training.id, cipher.encrypt(destination), training.status, zipPath],
       );
       await insertAudit(tx, model.owner_subject, 'training.started', { modelId: model.id, photos: model.photo_count });
     });

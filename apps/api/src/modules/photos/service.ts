@@ -22,7 +22,11 @@ export function photoPaths(userId: string, photoId: string) {
 
 /** Reads and discards the rest of a multipart request, so that it can be answered. */
 async function drain(parts: AsyncIterable<IncomingPart>): Promise<void> {
-  for await (const part of parts) if (part.type === 'file') part.file.resume();
+  try {
+    for await (const part of parts) if (part.type === 'file') part.file.resume();
+  } catch {
+    // A malformed rest of the body does not change the answer already decided.
+  }
 }
 
 export function uploadLimits(config: Config['uploads']): UploadLimits {

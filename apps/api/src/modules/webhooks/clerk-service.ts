@@ -2,6 +2,9 @@ import type { Database, Queryable } from '../../db/index.ts';
 import { primaryEmail, type ClerkWebhookEvent } from '../../integrations/clerk.ts';
 import { insertAudit } from '../auth/repository.ts';
 import { grantSignupCredits } from '../credits/ledger.ts';
+import type { JobQueue } from '../../jobs/queue.ts';
+import { closeAccount } from '../account/deletion.ts';
+import { isDeletedSubject } from '../account/tombstone.ts';
 
 export type WebhookOutcome = 'processed' | 'duplicate' | 'ignored';
 
@@ -15,18 +18,14 @@ export async function claimWebhookEvent(tx: Queryable, provider: string, id: str
   return rowCount === 1;
 }
 
-async function isDeleted(tx: Queryable, subject: string): Promise<boolean> {
-  return (await tx.query('select 1 from deleted_subjects where auth_subject = $1', [subject])).rowCount > 0;
-}
-
 /**
  * Keeps `users` in step with Clerk. Each event is applied once; a deleted
  * account is never brought back by a late `user.created` or `user.updated`.
  */
-export function createClerkWebhookService(deps: { db: Database; signupCredits: number }) {
+export function createClerkWebhookService(deps: { db: Database; queue: JobQueue; signupCredits: number }) {
   return {
-    handle(eventId: string, event: ClerkWebhookEvent): Promise<WebhookOutcome> {
-      return deps.db.transaction(async (tx) => {
+    async handle(eventId: string, event: ClerkWebhookEvent): Promise<WebhookOutcome> {
+      const outcome = await deps.db.transaction(async (tx): Promise<WebhookOutcome> => {
         if (!(await claimWebhookEvent(tx, 'clerk', eventId, event.type))) return 'duplicate';
         const subject = event.data.id;
         if (!subject) return 'ignored';
@@ -34,7 +33,7 @@ export function createClerkWebhookService(deps: { db: Database; signupCredits: n
           case 'user.created':
           case 'user.updated': {
             const email = primaryEmail(event.data);
-            if (!email || (await isDeleted(tx, subject))) return 'ignored';
+            if (!email || (await isDeletedSubject(tx, subject))) return 'ignored';
             const { rows } = await tx.query<{ inserted: boolean }>(
               `insert into users (auth_subject, email) values ($1, lower($2))
                on conflict (auth_subject) do update set email = excluded.email, updated_at = now()
@@ -49,16 +48,17 @@ export function createClerkWebhookService(deps: { db: Database; signupCredits: n
             return 'processed';
           }
           case 'user.deleted': {
-            // Starts account deletion: the tombstone first, then every row of the user (cascade).
-            // Storage objects, Replicate models and the Stripe subscription join this path with the account issue.
-            await tx.query('insert into deleted_subjects (auth_subject) values ($1) on conflict do nothing', [subject]);
-            await tx.query('delete from users where auth_subject = $1', [subject]);
+            // The same path as DELETE /api/v1/me: closed now, data removed by the deletion job.
+            await closeAccount(tx, deps.queue, subject, 'clerk');
             return 'processed';
           }
           default:
             return 'ignored';
         }
       });
+      // A deletion was enqueued: start it now rather than at the next poll.
+      if (outcome === 'processed' && event.type === 'user.deleted') deps.queue.wake();
+      return outcome;
     },
   };
 }

@@ -6,6 +6,7 @@ import type { Clock } from '../../lib/clock.ts';
 import { AppError, ServiceUnavailable, ValidationFailed } from '../../lib/errors.ts';
 import { verifyStandardWebhook } from '../../lib/standard-webhooks.ts';
 import { applyTrainingUpdate } from '../models/lifecycle.ts';
+import type { ColumnCipher } from '../../lib/column-cipher.ts';
 import { claimWebhookEvent, type WebhookOutcome } from './clerk-service.ts';
 
 /**
@@ -13,7 +14,7 @@ import { claimWebhookEvent, type WebhookOutcome } from './clerk-service.ts';
  * ±5 min, constant time), processed once per `webhook-id` in the same
  * transaction as the effects, and quick: slow work (the photo purge) is a job.
  */
-export function createReplicateWebhookService(deps: { db: Database; queue: JobQueue; replicate: ReplicateGateway; clock: Clock; secret: string | null }) {
+export function createReplicateWebhookService(deps: { db: Database; queue: JobQueue; replicate: ReplicateGateway; clock: Clock; secret: string | null; cipher: ColumnCipher }) {
   const { db, queue, clock } = deps;
   let secret: Promise<string> | null = deps.secret ? Promise.resolve(deps.secret) : null;
 
@@ -50,7 +51,7 @@ export function createReplicateWebhookService(deps: { db: Database; queue: JobQu
       const outcome = await db.transaction(async (tx): Promise<WebhookOutcome> => {
         if (!(await claimWebhookEvent(tx, 'replicate', verified.id, snap.status))) return 'duplicate';
         // A prediction id names a generation; anything else may be a training.
-        const applied = (await applyPredictionUpdate(tx, queue, prediction)) === 'processed' ? 'processed' : await applyTrainingUpdate(tx, queue, snap);
+        const applied = (await applyPredictionUpdate(tx, queue, prediction)) === 'processed' ? 'processed' : await applyTrainingUpdate(tx, queue, snap, deps.cipher);
         return applied === 'processed' ? 'processed' : 'ignored';
       });
       if (outcome === 'processed') queue.wake();

@@ -1,4 +1,5 @@
 import type { Database, Queryable } from '../../db/index.ts';
+import type { ColumnCipher } from '../../lib/column-cipher.ts';
 import type { StripeEvent, StripeGateway } from '../../integrations/stripe.ts';
 import type { Clock } from '../../lib/clock.ts';
 import { AppError } from '../../lib/errors.ts';
@@ -31,9 +32,9 @@ function invoiceSubscription(o: Record<string, unknown>): string | null {
  * events for one customer applied one at a time (a transaction-scoped advisory
  * lock) with state re-read from Stripe, so order and duplicates do not matter.
  */
-export function createStripeWebhookService(deps: { db: Database; stripe: StripeGateway; plans: PlanCatalog; clock: Clock }) {
+export function createStripeWebhookService(deps: { db: Database; stripe: StripeGateway; plans: PlanCatalog; clock: Clock; cipher: ColumnCipher }) {
   const { db } = deps;
-  const fulfil: FulfilmentDeps = { stripe: deps.stripe, plans: deps.plans };
+  const fulfil: FulfilmentDeps = { stripe: deps.stripe, plans: deps.plans, cipher: deps.cipher };
 
   async function apply(tx: Queryable, event: StripeEvent, owner: string): Promise<void> {
     const o = event.object;
@@ -71,7 +72,7 @@ export function createStripeWebhookService(deps: { db: Database; stripe: StripeG
       return db.transaction(async (tx): Promise<WebhookOutcome> => {
         await tx.query('select pg_advisory_xact_lock(hashtextextended($1, 0))', [`stripe-customer:${customer}`]);
         if (!(await claimWebhookEvent(tx, 'stripe', event.id, event.type))) return 'duplicate';
-        const owner = await ownerOfCustomer(tx, customer);
+        const owner = await ownerOfCustomer(tx, deps.cipher, customer);
         // Not one of ours (another app on the same Stripe account, or an account since deleted).
         if (!owner) return 'ignored';
         await apply(tx, event, owner);

@@ -14,6 +14,7 @@ export function FullPage({ children }: { children: ReactNode }) {
   );
 }
 
+/** The app starting. index.html holds a static copy of this markup, painted before any script runs: keep them in step. */
 export function FullPageLoader({ label = 'Loading Visiona' }: { label?: string }) {
   return (
     <div className="full-page full-page--loading" aria-busy="true">

@@ -147,7 +147,10 @@ export async function ingestUpload(
     let files = 0;
     for (;;) {
       opts.signal?.throwIfAborted();
-      const next = await iterator.next();
+      // busboy throws plain errors for a malformed body (no boundary found, a broken part header).
+      const next = await iterator.next().catch((err: Error) => {
+        throw err instanceof AppError || 'statusCode' in err ? err : refuse.malformed();
+      });
       if (next.done) break;
       if (next.value.type !== 'file') continue;
       files++;

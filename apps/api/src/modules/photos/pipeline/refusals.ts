@@ -33,6 +33,8 @@ const unprocessable = (message: string) => new AppError(422, 'unprocessable_imag
 
 export const refuse = {
   noFiles: () => new ValidationFailed(`The upload has no files. Send ${ACCEPTED} as multipart/form-data.`),
+  malformed: () =>
+    new ValidationFailed('The upload is not valid multipart/form-data: its boundary or part headers are malformed. Send the photos in the `files` field.'),
 
   fileTooLarge: (name: string, limits: IngestLimits) =>
     tooLarge(`“${name}” is larger than ${megabytes(limits.maxFileBytes)}, the largest photo accepted. Export it at a smaller size and try again.`),

@@ -17,8 +17,12 @@ export function Component() {
   const signOut = useSignOut();
 
   if (!session) {
+    // After signing out or deleting the account there is nothing to come back to.
+    const reason = getSessionEndReason();
     const to =
-      getSessionEndReason() === 'signed-out' ? paths.signIn : signInPath(`${location.pathname}${location.search}${location.hash}`);
+      reason === 'signed-out' || reason === 'account-deleted'
+        ? paths.signIn
+        : signInPath(`${location.pathname}${location.search}${location.hash}`);
     return <Navigate to={to} replace />;
   }
 

@@ -1,4 +1,6 @@
 import { Card, CardHeader, ErrorState, PageHeader, SkeletonText } from '@/components/ui';
+import { DeleteAccountSection } from '@/features/account/components/delete-account-section';
+import { ExportDataCard } from '@/features/account/components/export-data-card';
 import { AccountActivitySection } from '@/features/audit/components/account-activity-section';
 import { useMe } from '@/features/auth/api/get-me';
 import { AccountSummary } from '@/features/dashboard/components/account-summary';
@@ -35,16 +37,22 @@ function AccountSection() {
 export function Component() {
   return (
     <div className="page page--settings">
-      <PageHeader title="Settings" description="Your account, access to the Visiona API for your scripts and programs, and what happened on your account." />
+      <PageHeader
+        title="Settings"
+        description="Your account, access to the Visiona API for your scripts and programs, what happened on your account, and your data."
+      />
       <div className="settings-grid">
         <div className="settings-grid__main">
           <ApiTokensSection />
           <AccountActivitySection />
         </div>
-        <div className="settings-grid__aside">
+        <div className="settings-grid__aside settings-aside">
           <AccountSection />
+          <ExportDataCard />
         </div>
       </div>
+      {/* Last on every screen width, apart from everything else. */}
+      <DeleteAccountSection />
     </div>
   );
 }

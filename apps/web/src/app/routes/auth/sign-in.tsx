@@ -44,6 +44,13 @@ export function Component() {
         <Alert tone="success" role="status" className="form-notice">
           You have signed out.
         </Alert>
+      ) : endReason === 'account-deleted' ? (
+        <Alert tone="info" role="status" className="form-notice" title="Your account is being deleted" data-testid="account-deleted-notice">
+          <p>
+            You have been signed out. Your photos, models and images are being removed and will be gone within minutes.
+            Payment records are kept without your name, as the law requires.
+          </p>
+        </Alert>
       ) : null}
       {isClerk ? (
         <Suspense fallback={<Spinner size="lg" label="Loading sign-in" className="auth__loading" />}>

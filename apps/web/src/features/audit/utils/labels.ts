@@ -54,6 +54,7 @@ const DESCRIPTIONS = new Map<string, Describe>(
   Object.entries({
     'account.created': () => 'Account created',
     'account.email_changed': () => 'Email address changed',
+    'account.exported': () => 'Exported your data',
     'auth.login': () => 'Signed in',
     'session.created': () => 'Signed in',
     'auth.login_failed': () => 'Failed sign-in attempt',

@@ -1,5 +1,6 @@
 import type { Me } from '@visiona/shared';
 import { Card, ErrorState, PageHeader, Skeleton, SkeletonText, type DisplayableError } from '@/components/ui';
+import type { StartSteps } from '../utils/progress';
 import { AccountSummary } from './account-summary';
 import { GettingStarted } from './getting-started';
 
@@ -9,10 +10,12 @@ export interface DashboardProps {
   error: DisplayableError | null;
   onRetry: () => void;
   isRetrying: boolean;
+  /** Where the three steps stand; undefined until the person's photos and models are known. */
+  progress?: StartSteps | undefined;
 }
 
 /** The first page after signing in: who you are, your plan, and what to do next. */
-export function Dashboard({ me, isPending, error, onRetry, isRetrying }: DashboardProps) {
+export function Dashboard({ me, isPending, error, onRetry, isRetrying, progress }: DashboardProps) {
   if (isPending) return <DashboardSkeleton />;
   if (!me) {
     return (
@@ -36,7 +39,7 @@ export function Dashboard({ me, isPending, error, onRetry, isRetrying }: Dashboa
         description="Create your AI clone in three steps: upload photos, train your model, then generate."
       />
       <div className="dashboard-grid">
-        <GettingStarted />
+        <GettingStarted progress={progress} />
         <AccountSummary me={me} />
       </div>
     </div>

@@ -12,6 +12,11 @@ export interface GalleryFilters {
   favorites?: boolean | undefined;
 }
 
+/** The gallery's filters as the address carries them (?model=…&favorites=1), so Back and a shared link keep them. */
+export function galleryFiltersFrom(params: URLSearchParams): GalleryFilters {
+  return { modelId: params.get('model') || undefined, favorites: params.get('favorites') === '1' || undefined };
+}
+
 /** One page of the person's generations, newest first. */
 export function getGenerations(filters: GalleryFilters, cursor: string | undefined, { signal }: { signal?: AbortSignal } = {}): Promise<GenerationList> {
   const params = new URLSearchParams({ limit: String(GALLERY_PAGE_SIZE) });

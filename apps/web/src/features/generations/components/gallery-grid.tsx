@@ -14,6 +14,14 @@ export interface GalleryGridProps {
   labelledBy: string;
 }
 
+/**
+ * The first tiles are on screen when the page opens (up to two rows on a wide screen): loaded at once
+ * rather than after layout as lazy images are, and the first row first, since one of them is the
+ * page's largest paint.
+ */
+const EAGER_TILES = 10;
+const HIGH_PRIORITY_TILES = 2;
+
 /** The gallery's tiles: each opens the lightbox; the heart marks a favourite without opening it. */
 export function GalleryGrid({ images, processing, onOpen, onImageError, labelledBy }: GalleryGridProps) {
   const favorite = useSetFavorite();
@@ -40,7 +48,16 @@ export function GalleryGrid({ images, processing, onOpen, onImageError, labelled
               data-generation-id={generation.id}
             >
               <button type="button" className="gallery-tile__open" onClick={() => onOpen(index)} data-lightbox-trigger={image.id}>
-                <img src={image.thumbnailUrl} alt={alt} width={image.width} height={image.height} loading="lazy" decoding="async" onError={onImageError} />
+                <img
+                  src={image.thumbnailUrl}
+                  alt={alt}
+                  width={image.width}
+                  height={image.height}
+                  loading={index < EAGER_TILES ? 'eager' : 'lazy'}
+                  fetchPriority={index < HIGH_PRIORITY_TILES ? 'high' : undefined}
+                  decoding="async"
+                  onError={onImageError}
+                />
               </button>
               <button
                 type="button"

@@ -63,6 +63,20 @@ export function useGenerateForm({ readyModels, config, enhancementEnabled, reque
     if (errorFocus > 0) alertRef.current?.focus();
   }, [errorFocus]);
 
+  // A field to focus once it is on screen. Requests come from callbacks that run before the render that
+  // shows the field: a preview's onSuccess runs before the mutation's pending state clears (React Query
+  // tells the component a task later), and the enhanced prompt's box appears only then. A
+  // requestAnimationFrame could run before either render and find no box, so focus waits for the commit
+  // that has it.
+  const [focusRequest, setFocusRequest] = useState<{ id: string } | null>(null);
+  useEffect(() => {
+    if (!focusRequest) return;
+    const target = document.getElementById(focusRequest.id);
+    if (!target) return;
+    target.focus();
+    setFocusRequest(null);
+  });
+
   // The chosen model went away (deleted in another tab): fall back to another ready one.
   const modelStillReady = readyModels.some((model) => model.id === values.modelId);
   useEffect(() => {
@@ -96,9 +110,9 @@ export function useGenerateForm({ readyModels, config, enhancementEnabled, reque
   }
 
   function focusField(field: GenerateField) {
+    // An option field is focused once its folded section has opened (the request waits for that render).
     if (isOptionField(field)) setOptionsOpen(true);
-    // After the folded section has opened.
-    requestAnimationFrame(() => document.getElementById(fieldId(field))?.focus());
+    setFocusRequest({ id: fieldId(field) });
   }
 
   function focusFirstInvalid(fieldErrors: FieldErrors<GenerateField>): boolean {
@@ -128,13 +142,15 @@ export function useGenerateForm({ readyModels, config, enhancementEnabled, reque
     if (problems.prompt) promptProblems.prompt = problems.prompt;
     setErrors(promptProblems);
     if (focusFirstInvalid(promptProblems)) return;
+    setFocusRequest(null);
     const source = { prompt: values.prompt, modelId: values.modelId };
     enhance.mutate(
       { prompt: source.prompt.trim(), modelId: source.modelId },
       {
         onSuccess: (result) => {
           setPreview({ sourcePrompt: source.prompt, modelId: source.modelId, result, edited: result.enhancedPrompt ?? '' });
-          requestAnimationFrame(() => document.getElementById(fieldId('enhancedPrompt'))?.focus());
+          // Only an enhanced answer has a box to edit; an 'unavailable' one shows a notice instead.
+          if (result.enhancement === 'enhanced') setFocusRequest({ id: fieldId('enhancedPrompt') });
         },
       },
     );
@@ -149,7 +165,7 @@ export function useGenerateForm({ readyModels, config, enhancementEnabled, reque
     setPreview(null);
     enhance.reset();
     update({ enhance: false });
-    requestAnimationFrame(() => promptRef.current?.focus());
+    setFocusRequest({ id: fieldId('prompt') });
   }
 
   function send(sendValues: GenerateValues, sendPreview: EnhancementPreview | null, presetId?: string) {
