@@ -10,7 +10,7 @@ import { createCipheriv, createDecipheriv, createHmac, hkdfSync, randomBytes } f
  * The first key encrypts; every configured key decrypts. A column that must be found
  * by value (the Stripe customer of a webhook) also keeps a blind index: an HMAC
  * under a key derived from the encryption key, looked up under every configured
- * key, and rewritten with the active key by `pnpm rotate-keys`.
+ * key, and rewritten with the active key by the `encryption.rewrap` job.
  */
 
 export interface ColumnKey {
