@@ -203,6 +203,9 @@ describe('the Visiona shell', () => {
       await seedSession(page, session);
       await page.goto('/');
       await page.getByRole('heading', { level: 1, name: `Welcome, ${email}` }).waitFor();
+      // Leave the app before revoking: a dashboard query still in flight would meet the 401 first,
+      // end the session on that page, and the next load would start signed out, with no notice.
+      await page.goto('about:blank');
 
       const revoked = await fetch(`${e2e.apiUrl}/api/v1/auth/logout`, {
         method: 'POST',

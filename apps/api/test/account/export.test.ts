@@ -378,13 +378,17 @@ describe('memory', () => {
     }
     v8.setFlagsFromString('--expose-gc');
     const gc = vm.runInNewContext('gc') as () => void;
-    const retained = () => {
+    // V8 frees the memory of dead ArrayBuffers on a background thread after a collection:
+    // give it a moment and collect again, or buffers already let go would still be counted.
+    const retained = async () => {
+      gc();
+      await new Promise((r) => setTimeout(r, 20));
       gc();
       const m = process.memoryUsage();
       return m.arrayBuffers + m.heapUsed;
     };
 
-    const before = retained();
+    const before = await retained();
     let peak = 0;
     let total = 0;
     let nextCheck = 4 * size;
@@ -397,11 +401,11 @@ describe('memory', () => {
       total += value.byteLength;
       if (total >= nextCheck) {
         nextCheck += 4 * size;
-        peak = Math.max(peak, retained() - before);
+        peak = Math.max(peak, (await retained()) - before);
       }
     }
     expect(total).toBeGreaterThan(40 * size);
-    // Two objects in flight and the sockets' buffers, not the 40 MB written so far.
-    expect(peak).toBeLessThan(16 * size);
+    // Two objects in flight and the sockets' buffers (measured: 0.5–1.5 MB), not the 40 MB written so far.
+    expect(peak, `${(peak / size).toFixed(1)} MB retained at the peak`).toBeLessThan(8 * size);
   }, 60_000);
 });
