@@ -135,7 +135,16 @@ export async function buildApp(config: Config, deps: Deps): Promise<VisionaApp> 
   const cipher = deps.cipher ?? createColumnCipher(config.encryptionKeys ?? [ephemeralColumnKey()]);
   const storage = deps.storage ?? createObjectStorage(config.storage);
   const replicate = deps.replicate ?? createReplicateGateway(config.replicate);
-  const jobs = createJobQueue({ db: deps.db, log: app.log, pollIntervalMs: config.jobs.pollMs });
+  // Only with a DSN is the Sentry SDK even loaded; it hears of 5xx answers and of jobs that failed for good.
+  const reporter = config.sentry.dsn
+    ? await createSentryReporter({ dsn: config.sentry.dsn, environment: config.sentry.environment, release: config.version })
+    : null;
+  const jobs = createJobQueue({
+    db: deps.db,
+    log: app.log,
+    pollIntervalMs: config.jobs.pollMs,
+    onFailure: reporter ? (err, job) => reporter.captureJobFailure(err, job) : undefined,
+  });
   const me = createMeService({ db: deps.db, queue: jobs, authMode });
   const clerkWebhooks = createClerkWebhookService({ db: deps.db, queue: jobs, signupCredits });
   registerTrainingJobs({ db: deps.db, queue: jobs, storage, replicate, config, cipher });
@@ -155,11 +164,7 @@ export async function buildApp(config: Config, deps: Deps): Promise<VisionaApp> 
 
   // Order matters: errors, then auth (it hooks route registration), then security and docs, then routes.
   await app.register(errorsPlugin);
-  // Only with a DSN is the Sentry SDK even loaded.
-  if (config.sentry.dsn) {
-    const reporter = await createSentryReporter({ dsn: config.sentry.dsn, environment: config.sentry.environment, release: config.version });
-    await app.register(sentryPlugin, { reporter });
-  }
+  if (reporter) await app.register(sentryPlugin, { reporter });
   await app.register(authPlugin, { authenticators });
   await app.register(securityPlugin, { config });
   await app.register(openapiPlugin, { config });

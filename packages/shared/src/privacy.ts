@@ -115,11 +115,14 @@ interface ScrubbableEvent {
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
+/** Tags holding our own random ids, kept when they are UUIDs. */
+const ID_TAGS = ['request_id', 'job_id'] as const;
+
 /**
  * The event with no personal data: no user, only the method and path of the request,
  * and every message, exception value, breadcrumb, tag, extra and context scrubbed.
- * A request id in the `request_id` tag is kept when it is one of ours (a UUID), so a
- * report can be matched with the logs.
+ * A request id in the `request_id` tag, and a job id in `job_id`, is kept when it is one
+ * of ours (a UUID), so a report can be matched with the logs and the jobs table.
  */
 export function scrubErrorEvent<T extends object>(original: T): T {
   const event = original as ScrubbableEvent;
@@ -149,9 +152,12 @@ export function scrubErrorEvent<T extends object>(original: T): T {
     event.contexts = { ...(scrubValue(rest) as Record<string, unknown>), ...(trace === undefined ? {} : { trace }) };
   }
   if (event.tags) {
-    const requestId = event.tags.request_id;
-    event.tags = scrubValue(event.tags) as Record<string, unknown>;
-    if (typeof requestId === 'string' && UUID.test(requestId)) event.tags.request_id = requestId;
+    const original = event.tags;
+    event.tags = scrubValue(original) as Record<string, unknown>;
+    for (const key of ID_TAGS) {
+      const id = original[key];
+      if (typeof id === 'string' && UUID.test(id)) event.tags[key] = id;
+    }
   }
   return original;
 }

@@ -9,8 +9,16 @@ export interface ErrorContext {
   statusCode: number;
 }
 
+/** What the API reports about a job that failed for good: its id, name and attempt, never its payload. */
+export interface JobFailureContext {
+  id: string;
+  name: string;
+  attempt: number;
+}
+
 export interface ErrorReporter {
   captureException(err: unknown, context: ErrorContext): void;
+  captureJobFailure(err: unknown, job: JobFailureContext): void;
   /** Sends what is queued (up to `timeoutMs`) and stops. */
   close(timeoutMs: number): Promise<void>;
 }
@@ -21,7 +29,7 @@ export interface ErrorReporter {
  *
  * A client rather than `Sentry.init()`: init patches globals (OpenTelemetry, http,
  * process handlers) and reads SENTRY_* from the environment, and Visiona wants none of
- * that, only its own 5xx reported. So no default integrations, no tracing, no request
+ * that, only its own 5xx and failed jobs reported. So no default integrations, no tracing, no request
  * data: each event is built from the error and the context given here, then scrubbed.
  */
 export async function createSentryReporter(opts: { dsn: string; environment: string; release: string }): Promise<ErrorReporter> {
@@ -55,6 +63,11 @@ export async function createSentryReporter(opts: { dsn: string; environment: str
         route: context.route,
         status_code: String(context.statusCode),
       });
+      s.captureException(err);
+    },
+    captureJobFailure(err, job) {
+      const s = scope.clone();
+      s.setTags({ job_id: job.id, job: job.name, attempt: String(job.attempt) });
       s.captureException(err);
     },
     async close(timeoutMs) {

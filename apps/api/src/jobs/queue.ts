@@ -15,10 +15,10 @@ import { hostname } from 'node:os';
 import type { Database } from '../db/database.ts';
 import { claimJobs, databaseNow, insertJob, type ClaimedJob } from './repository.ts';
 import { everyKey, leaseMsFor, runClaimedJob } from './run.ts';
-import { JOB_DEFAULTS, type JobHandler, type JobLogger, type JobQueue, type Registration } from './types.ts';
+import { JOB_DEFAULTS, type JobFailureReporter, type JobHandler, type JobLogger, type JobQueue, type Registration } from './types.ts';
 
 export { JOB_DEFAULTS };
-export type { JobContext, JobHandler, JobLogger, JobQueue } from './types.ts';
+export type { JobContext, JobFailureReporter, JobHandler, JobLogger, JobQueue } from './types.ts';
 
 const WAKE_DELAY_MS = 10;
 // Recurring rows are reused from run to run and never deleted; re-checking now and then
@@ -31,8 +31,16 @@ function positive(name: string, value: number, min = 1): number {
   return value;
 }
 
-export function createJobQueue(deps: { db: Database; log: JobLogger; workerId?: string; pollIntervalMs?: number; concurrency?: number }): JobQueue {
-  const { db, log } = deps;
+export function createJobQueue(deps: {
+  db: Database;
+  log: JobLogger;
+  workerId?: string;
+  pollIntervalMs?: number;
+  concurrency?: number;
+  /** Told of jobs that failed for good (Sentry, when configured). */
+  onFailure?: JobFailureReporter;
+}): JobQueue {
+  const { db, log, onFailure } = deps;
   const workerId = deps.workerId ?? `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
   const pollIntervalMs = positive('pollIntervalMs', deps.pollIntervalMs ?? JOB_DEFAULTS.pollIntervalMs);
   const concurrency = positive('concurrency', deps.concurrency ?? JOB_DEFAULTS.concurrency);
@@ -65,7 +73,7 @@ export function createJobQueue(deps: { db: Database; log: JobLogger; workerId?: 
 
   function runJob(job: ClaimedJob): Promise<void> {
     active++;
-    return track(runClaimedJob({ db, log, workerId }, job, registry.get(job.name)!).finally(() => active--));
+    return track(runClaimedJob({ db, log, workerId, onFailure }, job, registry.get(job.name)!).finally(() => active--));
   }
 
   async function ensureRecurring(): Promise<void> {

@@ -1,6 +1,6 @@
 import type { Queryable } from '../db/database.ts';
 import { deleteJob, failJob, requeueJob, type ClaimedJob, type Lease } from './repository.ts';
-import type { JobContext, JobLogger, Registration } from './types.ts';
+import type { JobContext, JobFailureReporter, JobLogger, Registration } from './types.ts';
 
 const MAX_RETRY_DELAY_MS = 10 * 60_000;
 const MAX_ERROR_LENGTH = 1000;
@@ -66,7 +66,11 @@ async function runHandler(reg: Registration, job: ClaimedJob, ctx: Omit<JobConte
  * Runs one claimed job and records its outcome. Never rejects: a failure to record
  * leaves the job leased, and it runs again once the lease expires.
  */
-export async function runClaimedJob(env: { db: Queryable; log: JobLogger; workerId: string }, job: ClaimedJob, reg: Registration): Promise<void> {
+export async function runClaimedJob(
+  env: { db: Queryable; log: JobLogger; workerId: string; onFailure?: JobFailureReporter },
+  job: ClaimedJob,
+  reg: Registration,
+): Promise<void> {
   const lease: Lease = { id: job.id, workerId: env.workerId, attempt: job.attempts };
   const log = withBindings(env.log, { jobId: job.id, job: job.name, attempt: job.attempts });
   let failure: { err: unknown; message: string } | null = null;
@@ -87,7 +91,10 @@ export async function runClaimedJob(env: { db: Queryable; log: JobLogger; worker
     let held: boolean;
     if (reg.recurring && job.dedupeKey === everyKey(job.name)) {
       held = await requeueJob(env.db, lease, { delayMs: reg.recurring.everyMs, error, resetAttempts: true });
-      if (held && failure) log.warn({ err: failure.err }, 'recurring job failed; it runs again at its next time');
+      if (held && failure) {
+        log.warn({ err: failure.err }, 'recurring job failed; it runs again at its next time');
+        report(env.onFailure, failure.err, job, log);
+      }
     } else if (error === null) {
       held = await deleteJob(env.db, lease);
     } else if (job.attempts < job.maxAttempts) {
@@ -96,11 +103,24 @@ export async function runClaimedJob(env: { db: Queryable; log: JobLogger; worker
       if (held) log.warn({ err: failure?.err, retryInMs: delayMs }, 'job failed; it will be retried');
     } else {
       held = await failJob(env.db, lease, error);
-      if (held) log.error({ err: failure?.err }, 'job failed on its last attempt');
+      if (held) {
+        log.error({ err: failure?.err }, 'job failed on its last attempt');
+        report(env.onFailure, failure?.err, job, log);
+      }
     }
     if (!held) log.warn({}, 'job finished after another worker took it over; that attempt decides the outcome');
     else if (error === null) log.debug({}, 'job done');
   } catch (err) {
     log.error({ err }, 'could not record the outcome of a job; it runs again when its lease expires');
+  }
+}
+
+/** Hands a final failure to the reporter (Sentry); a reporter that throws costs only a log line. */
+function report(onFailure: JobFailureReporter | undefined, err: unknown, job: ClaimedJob, log: JobLogger): void {
+  if (!onFailure) return;
+  try {
+    onFailure(err, { id: job.id, name: job.name, attempt: job.attempts });
+  } catch (reportErr) {
+    log.warn({ err: reportErr }, 'could not report a job failure');
   }
 }

@@ -21,6 +21,12 @@ export interface JobContext {
   log: JobLogger;
 }
 
+/**
+ * Told of a job that failed for good: its last attempt, or a run of a recurring job.
+ * Failures that will be retried are only logged.
+ */
+export type JobFailureReporter = (err: unknown, job: { id: string; name: string; attempt: number }) => void;
+
 export type JobHandler<P> = (payload: P, ctx: JobContext) => Promise<void>;
 
 export interface JobQueue {

@@ -191,6 +191,44 @@ describe('Sentry reporting of the API', () => {
     expect(sent.toLowerCase()).not.toContain('cookie');
   });
 
+  it('reports a job that failed for good, once, with its name and attempt but not its payload; retried failures are not reported', async () => {
+    const jobIngest = await startIngest();
+    try {
+      const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', DATA_DIR: '/nonexistent', SENTRY_DSN: jobIngest.dsn });
+      const jobsApp = await buildApp(config, { db: database.db, sessionKey: randomBytes(32) });
+      await jobsApp.ready();
+      let runs = 0;
+      jobsApp.jobs.register<{ email: string }>(
+        'test.always-fails',
+        async (payload) => {
+          runs++;
+          throw new Error(`could not reach the trainer for ${payload.email} from 198.51.100.23`);
+        },
+        { maxAttempts: 2, backoffMs: 1 },
+      );
+      const jobId = await jobsApp.jobs.enqueue(database.db, 'test.always-fails', { email: 'dave@example.com' });
+      await jobsApp.jobs.drain();
+      expect(runs).toBe(1); // retried later, so only logged
+      await new Promise((r) => setTimeout(r, 20));
+      await jobsApp.jobs.drain();
+      expect(runs).toBe(2);
+      await jobsApp.close();
+
+      const events = jobIngest.envelopes.flatMap((e) => envelopeItems(e.body)).filter((i) => i.type === 'event');
+      // Only this job's last attempt (the sweeper's recurring runs fail here too: no storage).
+      const ours = events.filter((e) => (e.payload.tags as Record<string, string>).job === 'test.always-fails');
+      expect(ours).toHaveLength(1);
+      const event = ours[0]!.payload as { exception: { values: { value: string }[] }; tags: Record<string, string> };
+      expect(event.exception.values.at(-1)!.value).toBe('could not reach the trainer for [email] from [ip]');
+      expect(event.tags).toMatchObject({ job_id: jobId, job: 'test.always-fails', attempt: '2' });
+      const sent = jobIngest.envelopes.map((e) => e.body).join('\n');
+      expect(sent).not.toContain('dave@example.com');
+      expect(sent).not.toContain('198.51.100.23');
+    } finally {
+      await jobIngest.close();
+    }
+  });
+
   it('is not loaded at all without SENTRY_DSN', async () => {
     const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', DATA_DIR: '/nonexistent' });
     expect(config.sentry).toEqual({ dsn: null, webDsn: null, environment: 'test' });
