@@ -3,21 +3,25 @@
  * SPA, with no configuration and no network.
  *   pnpm start   built SPA served by `vite preview` (rebuilt when sources changed)
  *   pnpm dev     Vite dev server with hot reload, API restarted on change
- * Ports: PORT (API, default 3000) and WEB_PORT (SPA, default 5173).
+ * Ports: PORT (API, default 3000) and WEB_PORT (SPA, default 5173); these, DATA_DIR and the
+ * services' variables are read from the environment, then from .env.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, readFileSync, statSync, readdirSync } from 'node:fs';
-import { parseEnv } from 'node:util';
+import { existsSync, statSync, readdirSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { ROOT, dataDir as resolveDataDir, fileEnv as readFileEnv } from './ops-env.ts';
 
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const WEB = path.join(ROOT, 'apps/web');
 const VITE = path.join(WEB, 'node_modules/vite/bin/vite.js');
 const dev = process.argv.includes('--dev') || process.env.npm_lifecycle_event === 'dev';
 
-const apiPort = Number(process.env.PORT ?? 3000);
-const webPort = Number(process.env.WEB_PORT ?? 5173);
+const fileEnv = readFileEnv();
+const setting = (name: string): string | undefined => process.env[name] || fileEnv[name] || undefined;
+const configured = (name: string) => Boolean(setting(name));
+const dataDir = resolveDataDir({ ...fileEnv, ...process.env });
+
+const apiPort = Number(setting('PORT') ?? 3000);
+const webPort = Number(setting('WEB_PORT') ?? 5173);
 const apiUrl = `http://127.0.0.1:${apiPort}`;
 const webUrl = `http://localhost:${webPort}`;
 
@@ -73,10 +77,6 @@ async function waitFor(url: string, timeoutMs: number): Promise<boolean> {
 }
 
 const started = Date.now();
-const envFile = path.join(ROOT, '.env');
-const fileEnv = existsSync(envFile) ? parseEnv(readFileSync(envFile, 'utf8')) : {};
-const configured = (name: string) => Boolean(process.env[name] ?? fileEnv[name]);
-const dataDir = process.env.DATA_DIR ?? path.join(ROOT, '.data');
 
 // Offline stand-ins for the hosted services, unless .env or the environment points at the real ones.
 // Their addresses and keys are the API's defaults, so the API needs no configuration.
@@ -126,7 +126,7 @@ run('API', apiArgs, {
   MALLOC_ARENA_MAX: process.env.MALLOC_ARENA_MAX ?? '2',
   PORT: String(apiPort),
   DATA_DIR: dataDir,
-  WEB_ORIGIN: process.env.WEB_ORIGIN ?? `${webUrl},http://127.0.0.1:${webPort}`,
+  WEB_ORIGIN: setting('WEB_ORIGIN') ?? `${webUrl},http://127.0.0.1:${webPort}`,
 });
 
 const webEnv = { VISIONA_API_URL: apiUrl, WEB_PORT: String(webPort) };
