@@ -23,7 +23,19 @@ interface PageCheck {
   signedIn: boolean;
   /** What else shows that the page has its data, when no placeholder stands in for it meanwhile. */
   loaded?: string;
+  /** Opens a dialog on the page, which is then checked in the page's place (its own focus trap, colours and layout). */
+  open?: (page: Page) => Promise<void>;
 }
+
+/** Clicks `button` and waits for the dialog it opens and for its entrance (an animation that ends) to end. */
+const openDialog = (button: string, dialog: string) => async (page: Page) => {
+  await page.getByRole('button', { name: button }).click();
+  await page.getByRole('dialog', { name: dialog }).waitFor();
+  await page.evaluate(async () => {
+    const ending = document.getAnimations().filter((animation) => animation.effect?.getComputedTiming().endTime !== Infinity);
+    await Promise.all(ending.map((animation) => animation.finished.catch(() => undefined)));
+  });
+};
 
 let session: SessionResponse;
 let email: string;
@@ -41,6 +53,9 @@ const pages = (): PageCheck[] => [
   { name: 'gallery', path: '/gallery', heading: 'Gallery', signedIn: true },
   { name: 'billing', path: '/billing', heading: 'Billing', signedIn: true },
   { name: 'settings', path: '/settings', heading: 'Settings', signedIn: true },
+  // The dialogs that use the red button, whose colours differ in dark mode.
+  { name: 'revoke-token-dialog', path: '/settings', heading: 'Settings', signedIn: true, open: openDialog('Revoke Photo backup script', 'Revoke “Photo backup script”?') },
+  { name: 'delete-account-dialog', path: '/settings', heading: 'Settings', signedIn: true, open: openDialog('Delete account…', 'Delete your account?') },
 ];
 
 /** Polls `read` until it returns `want` (expect.poll only works inside a test, and this runs before them). */
@@ -199,6 +214,7 @@ describe('every page', () => {
           await page.emulateMedia({ colorScheme: 'light' });
           await page.goto(check.path);
           await waitUntilSettled(page, check, expect);
+          if (check.open) await check.open(page);
           const where = `${check.name} @ ${viewport.width}px`;
           if (viewport.width < 500) {
             const { scrollWidth, windowWidth } = await page.evaluate(() => ({ scrollWidth: document.documentElement.scrollWidth, windowWidth: window.innerWidth }));
