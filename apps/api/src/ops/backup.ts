@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { chmod, mkdir, open, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
+import { chmod, mkdir, open, readFile, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { ConfigError, loadBackupConfig, type BackupConfig } from '../config.ts';
@@ -12,6 +12,7 @@ import {
   formatBytes,
   listBackups,
   OpsError,
+  readdirOrNone,
   redactUrl,
   type BackupFile,
   type BackupKind,
@@ -92,13 +93,7 @@ async function dumpPostgres(config: BackupConfig, env: NodeJS.ProcessEnv, target
 /** Every file of DATA_DIR/secrets/: the session and column-encryption keys the embedded default generated. */
 async function readKeyFiles(dataDir: string): Promise<TarEntry[]> {
   const dir = embeddedPaths(dataDir).secrets;
-  let names: string[];
-  try {
-    names = await readdir(dir);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
-    throw err;
-  }
+  const names = await readdirOrNone(dir);
   const entries: TarEntry[] = [];
   for (const name of names.sort()) {
     const file = path.join(dir, name);

@@ -78,15 +78,19 @@ export function parseBackupName(name: string): Omit<BackupFile, 'file'> | null {
   return Number.isNaN(createdAt.getTime()) ? null : { name, kind, createdAt };
 }
 
-/** This tool's backups in `dir`, oldest first; an absent folder has none. */
-export async function listBackups(dir: string): Promise<BackupFile[]> {
-  let names: string[];
+/** The names in a folder; none when the folder does not exist. */
+export async function readdirOrNone(dir: string): Promise<string[]> {
   try {
-    names = await readdir(dir);
+    return await readdir(dir);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
     throw err;
   }
+}
+
+/** This tool's backups in `dir`, oldest first; an absent folder has none. */
+export async function listBackups(dir: string): Promise<BackupFile[]> {
+  const names = await readdirOrNone(dir);
   return names
     .map((name) => {
       const parsed = parseBackupName(name);
