@@ -24,7 +24,7 @@ export interface Config {
   /** Keys for the encrypted columns, the first one active; null: generated into DATA_DIR/secrets/. */
   encryptionKeys: ColumnKey[] | null;
   sessionTtlHours: number;
-  rateLimit: { max: number; windowMs: number; authMax: number };
+  rateLimit: { max: number; windowMs: number; authMax: number; authFailureMax: number };
   bodyLimitBytes: number;
   shutdownGraceMs: number;
   /** After SIGTERM, how long to keep serving with readiness failing before the listener closes (part of the grace). */
@@ -411,6 +411,7 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
       max: int(env, 'RATE_LIMIT_MAX', 600, 1, 1_000_000),
       windowMs: int(env, 'RATE_LIMIT_WINDOW_MS', 60_000, 1000, 3_600_000),
       authMax: int(env, 'AUTH_RATE_LIMIT_MAX', 10, 1, 10_000),
+      authFailureMax: int(env, 'AUTH_FAILURE_LIMIT_MAX', 30, 1, 1_000_000),
     },
     bodyLimitBytes: int(env, 'BODY_LIMIT_BYTES', 1024 * 1024, 1024, 64 * 1024 * 1024),
     shutdownGraceMs,

@@ -1,7 +1,8 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import type { TokenScopeName } from '@visiona/shared';
-import { Forbidden, Unauthorized } from '../lib/errors.ts';
+import { AppError, Forbidden, Unauthorized } from '../lib/errors.ts';
+import { createFailureLimiter } from '../lib/failure-limiter.ts';
 import type { AuthUser } from '../modules/auth/types.ts';
 
 declare module 'fastify' {
@@ -50,20 +51,35 @@ function pickAuthenticator(token: string, auth: Authenticators): Authenticator |
 
 /**
  * Resolves the caller on every route that declares a security requirement,
- * refusing with 401 when it cannot and 403 when an API token lacks the scope.
+ * refusing with 401 when it cannot and 403 when an API token lacks the scope. An address
+ * that sent too many credentials that failed gets 429 until its window ends.
  * Only the Authorization header is read: never cookies.
  */
 export default fp(
-  async function authPlugin(app: FastifyInstance, opts: { authenticators: Authenticators }) {
+  async function authPlugin(app: FastifyInstance, opts: { authenticators: Authenticators; failureLimit?: { max: number; windowMs: number } }) {
     app.decorateRequest('user', null);
+    // Per address: requests whose credentials failed, refused with 429 once over the limit.
+    const failures = opts.failureLimit ? createFailureLimiter(opts.failureLimit) : null;
 
     function authenticateWith(scope: TokenScopeName | null) {
       return async function authenticate(request: FastifyRequest) {
         const token = bearerToken(request);
         if (!token) throw new Unauthorized();
+        const wait = failures?.blockedFor(request.ip) ?? 0;
+        if (wait > 0) {
+          throw new AppError(
+            429,
+            'rate_limited',
+            `Too many requests with an invalid session or token came from your address. Try again in ${wait} second${wait === 1 ? '' : 's'}, with a valid token.`,
+            { headers: { 'retry-after': String(wait) } },
+          );
+        }
         const authenticator = pickAuthenticator(token, opts.authenticators);
         const user = authenticator ? await authenticator(token) : null;
-        if (!user) throw new Unauthorized('Your session or token is invalid, expired or revoked. Sign in again or use a valid token.');
+        if (!user) {
+          failures?.fail(request.ip);
+          throw new Unauthorized('Your session or token is invalid, expired or revoked. Sign in again or use a valid token.');
+        }
         if (scope && user.scopes !== 'all' && !user.scopes.includes(scope)) {
           throw new Forbidden(`This API token lacks the \`${scope}\` scope that ${request.method} ${request.routeOptions.url} needs. Create a token with that scope.`);
         }

@@ -60,7 +60,9 @@ const ids: { uuid: string[]; checkout: string[]; replicateJobs: string[]; stripe
 let jpeg: Buffer;
 
 beforeAll(async () => {
-  h = await createServicesHarness({ env: { AUTH_RATE_LIMIT_MAX: '10000', GENERATION_MAX_WAIT_SECONDS: '1' } });
+  // The limits are off the point here (limits.test.ts covers them): every run reaches the handlers.
+  const unlimited = { AUTH_RATE_LIMIT_MAX: '10000', AUTH_FAILURE_LIMIT_MAX: '1000000' };
+  h = await createServicesHarness({ env: { ...unlimited, GENERATION_MAX_WAIT_SECONDS: '1' } });
   const user = await userWithReadyModel(h);
   session = user.token;
   email = user.user.email;
@@ -98,6 +100,7 @@ beforeAll(async () => {
       CLERK_PUBLISHABLE_KEY: `pk_test_${Buffer.from('clerk.visiona.test$').toString('base64')}`,
       CLERK_JWT_KEY: publicKey.export({ type: 'spki', format: 'pem' }).toString().replaceAll('\n', '\\n'),
       CLERK_WEBHOOK_SIGNING_SECRET: CLERK_SECRET,
+      ...unlimited,
     },
   });
 }, 120_000);

@@ -1,6 +1,6 @@
 /**
  * QUALITY.md "Surface": rate limits per user (sessions and API tokens alike) and per IP,
- * answered with 429 and Retry-After; page sizes and prompt lengths capped. Sign-in
+ * answered with 429 and Retry-After; failing tokens per IP; page sizes and prompt lengths capped. Sign-in
  * attempts per IP and the body size cap are tested in test/http/app.test.ts.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -10,13 +10,14 @@ import { loadOperations } from './operations.ts';
 
 const SPA = 'https://app.visiona.test';
 const MAX = 5;
+const FAILURES = 3;
 
 /** `t` allows MAX requests per window, a long one so that a loaded machine cannot let a burst spill into the next; `roomy` has the defaults. */
 let t: TestApp;
 let roomy: TestApp;
 beforeAll(async () => {
   const env = { WEB_ORIGIN: SPA, AUTH_RATE_LIMIT_MAX: '1000', LLM_TIMEOUT_MS: '500' };
-  t = await createTestApp({ env: { ...env, RATE_LIMIT_MAX: String(MAX), RATE_LIMIT_WINDOW_MS: '600000' } });
+  t = await createTestApp({ env: { ...env, RATE_LIMIT_MAX: String(MAX), RATE_LIMIT_WINDOW_MS: '600000', AUTH_FAILURE_LIMIT_MAX: String(FAILURES) } });
   roomy = await createTestApp({ env });
 });
 afterAll(async () => {
@@ -83,6 +84,27 @@ describe('rate limits', () => {
     expect((await get('/api/v1/config', {}, '203.0.113.51')).statusCode).toBe(200);
     expect((await get('/livez', {}, address)).statusCode).toBe(200);
     expect((await get('/readyz', {}, address)).statusCode).toBe(200);
+  });
+
+  it('an address that sends too many failing tokens gets 429 before any lookup, valid tokens included, and other addresses do not', async () => {
+    const address = '203.0.113.90';
+    const e = await freshUser();
+    // No token at all costs no lookup and is not counted.
+    for (let i = 0; i < FAILURES + 2; i += 1) expect((await get('/api/v1/me', {}, address)).statusCode).toBe(401);
+    const bogus = ['Bearer vss_not.a.session', `Bearer vsk_${'x'.repeat(40)}`, 'Bearer something-else'];
+    for (let i = 0; i < FAILURES; i += 1) expect((await get('/api/v1/me', { authorization: bogus[i % bogus.length]! }, address)).statusCode).toBe(401);
+    const refused = await get('/api/v1/me', e.auth, address);
+    expect(refused.statusCode).toBe(429);
+    const retryAfter = Number(refused.headers['retry-after']);
+    expect(retryAfter).toBeGreaterThan(0);
+    expect(retryAfter).toBeLessThanOrEqual(600);
+    expect(refused.json()).toMatchObject({ statusCode: 429, code: 'rate_limited' });
+    expect(refused.json().message).toBe(
+      `Too many requests with an invalid session or token came from your address. Try again in ${retryAfter} second${retryAfter === 1 ? '' : 's'}, with a valid token.`,
+    );
+    // The same person from another address is fine; public routes stay open to the address.
+    expect((await get('/api/v1/me', e.auth, '203.0.113.91')).statusCode).toBe(200);
+    expect((await get('/api/v1/config', {}, address)).statusCode).toBe(200);
   });
 
   it('tells the SPA its budget: the ratelimit-* and Retry-After headers are exposed to its origin', async () => {
