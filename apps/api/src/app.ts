@@ -164,7 +164,7 @@ export async function buildApp(config: Config, deps: Deps): Promise<VisionaApp> 
 
   // Order matters: errors, then auth (it hooks route registration), then security and docs, then routes.
   await app.register(errorsPlugin);
-  if (reporter) await app.register(sentryPlugin, { reporter });
+  if (reporter) await app.register(sentryPlugin, { reporter, beforeFlush: () => jobs.stop(config.shutdownGraceMs) });
   await app.register(authPlugin, { authenticators, failureLimit: { max: config.rateLimit.authFailureMax, windowMs: config.rateLimit.windowMs } });
   await app.register(securityPlugin, { config });
   await app.register(openapiPlugin, { config });

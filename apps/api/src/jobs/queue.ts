@@ -57,6 +57,7 @@ export function createJobQueue(deps: {
   let pollFailures = 0;
   let moreMayBeDue = false;
   let recurringEnsuredAt: number | null = null;
+  let stopped: Promise<void> | null = null;
 
   function track<T>(p: Promise<T>): Promise<T> {
     inFlight.add(p);
@@ -174,21 +175,25 @@ export function createJobQueue(deps: {
       schedule(0);
     },
 
-    async stop(graceMs = JOB_DEFAULTS.graceMs) {
-      state = 'stopped';
-      clearTimeout(timer);
-      timer = undefined;
-      const deadline = Date.now() + graceMs;
-      while (inFlight.size > 0) {
-        const left = deadline - Date.now();
-        if (left <= 0) {
-          log.warn({ running: active }, 'job queue stopped with jobs still running; they run again when their lease expires');
-          return;
+    stop(graceMs = JOB_DEFAULTS.graceMs) {
+      // Later calls wait for the first one, with its deadline (shutdown, then the app's close hooks).
+      stopped ??= (async () => {
+        state = 'stopped';
+        clearTimeout(timer);
+        timer = undefined;
+        const deadline = Date.now() + graceMs;
+        while (inFlight.size > 0) {
+          const left = deadline - Date.now();
+          if (left <= 0) {
+            log.warn({ running: active }, 'job queue stopped with jobs still running; they run again when their lease expires');
+            return;
+          }
+          let graceTimer: ReturnType<typeof setTimeout> | undefined;
+          await Promise.race([Promise.allSettled([...inFlight]), new Promise((resolve) => (graceTimer = setTimeout(resolve, left)))]);
+          clearTimeout(graceTimer);
         }
-        let graceTimer: ReturnType<typeof setTimeout> | undefined;
-        await Promise.race([Promise.allSettled([...inFlight]), new Promise((resolve) => (graceTimer = setTimeout(resolve, left)))]);
-        clearTimeout(graceTimer);
-      }
+      })();
+      return stopped;
     },
 
     async drain() {

@@ -37,7 +37,7 @@ export interface JobQueue {
   every(name: string, everyMs: number, handler: (ctx: JobContext) => Promise<void>, opts?: { timeoutMs?: number; initialDelayMs?: number }): void;
   /** Begins polling (every pollIntervalMs, plus an immediate poll). */
   start(): void;
-  /** Stop taking jobs, abort nothing, wait for in-flight handlers up to graceMs; unfinished ones stay leased and are retried after lease expiry. */
+  /** Stop taking jobs, abort nothing, wait for in-flight handlers up to graceMs; unfinished ones stay leased and are retried after lease expiry. A second call returns the first call's promise. */
   stop(graceMs?: number): Promise<void>;
   /** Claims and runs every job due now, until none is left (tests and the `wake` path). Returns the number run. */
   drain(): Promise<number>;

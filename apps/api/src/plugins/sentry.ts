@@ -14,7 +14,7 @@ type WithFailure = FastifyRequest & { [failure]?: unknown };
  * domain errors to their codes, so only it knows whether an error became a 5xx.
  */
 export default fp(
-  async function sentryPlugin(app: FastifyInstance, opts: { reporter: ErrorReporter }) {
+  async function sentryPlugin(app: FastifyInstance, opts: { reporter: ErrorReporter; beforeFlush?: () => Promise<void> }) {
     app.addHook('onError', async (request, _reply, error) => {
       (request as WithFailure)[failure] = error;
     });
@@ -28,8 +28,10 @@ export default fp(
         statusCode: reply.statusCode,
       });
     });
-    // Queued events go out before the process exits (graceful shutdown closes the app).
+    // Queued events go out before the process exits (graceful shutdown closes the app); first the
+    // running jobs finish (beforeFlush), so that a job failing during shutdown is reported too.
     app.addHook('onClose', async () => {
+      await opts.beforeFlush?.();
       await opts.reporter.close(2000);
     });
   },

@@ -229,6 +229,38 @@ describe('Sentry reporting of the API', () => {
     }
   });
 
+  it('reports a job that fails while the app is closing: the close waits for it before sending', async () => {
+    // Without the wait, the client is closed first and the event is dropped.
+    const jobIngest = await startIngest();
+    try {
+      const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', DATA_DIR: '/nonexistent', SENTRY_DSN: jobIngest.dsn });
+      const jobsApp = await buildApp(config, { db: database.db, sessionKey: randomBytes(32) });
+      await jobsApp.ready();
+      let started!: () => void;
+      const running = new Promise<void>((resolve) => (started = resolve));
+      jobsApp.jobs.register(
+        'test.fails-late',
+        async () => {
+          started();
+          await new Promise((r) => setTimeout(r, 300));
+          throw new Error('the trainer went away during shutdown');
+        },
+        { maxAttempts: 1 },
+      );
+      await jobsApp.jobs.enqueue(database.db, 'test.fails-late', {});
+      const draining = jobsApp.jobs.drain();
+      await running;
+      await jobsApp.close();
+      await draining;
+
+      const events = jobIngest.envelopes.flatMap((e) => envelopeItems(e.body)).filter((i) => i.type === 'event');
+      const ours = events.filter((e) => (e.payload.tags as Record<string, string>).job === 'test.fails-late');
+      expect(ours).toHaveLength(1);
+    } finally {
+      await jobIngest.close();
+    }
+  });
+
   it('is not loaded at all without SENTRY_DSN', async () => {
     const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', DATA_DIR: '/nonexistent' });
     expect(config.sentry).toEqual({ dsn: null, webDsn: null, environment: 'test' });
