@@ -152,10 +152,10 @@ export function scrubErrorEvent<T extends object>(original: T): T {
     event.contexts = { ...(scrubValue(rest) as Record<string, unknown>), ...(trace === undefined ? {} : { trace }) };
   }
   if (event.tags) {
-    const original = event.tags;
-    event.tags = scrubValue(original) as Record<string, unknown>;
+    const tags = event.tags;
+    event.tags = scrubValue(tags) as Record<string, unknown>;
     for (const key of ID_TAGS) {
-      const id = original[key];
+      const id = tags[key];
       if (typeof id === 'string' && UUID.test(id)) event.tags[key] = id;
     }
   }
