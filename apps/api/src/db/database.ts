@@ -45,10 +45,14 @@ export function bindClaimsSql(claims: Claims): string {
 /**
  * Runs `fn` in one transaction as the app role with `claims` bound with
  * `set_config(..., true)`, i.e. transaction-local: nothing leaks to the next
- * user of the pooled connection.
+ * user of the pooled connection. `snapshot`: read only, every statement seeing the same
+ * committed state.
  */
-export function withClaims<T>(db: Database, claims: Claims, fn: (tx: Queryable) => Promise<T>): Promise<T> {
+export function withClaims<T>(db: Database, claims: Claims, fn: (tx: Queryable) => Promise<T>, opts: { snapshot?: boolean } = {}): Promise<T> {
   return db.transaction(async (tx) => {
+    // Read committed (the default) gives each statement its own snapshot: reads that must agree
+    // with each other (a balance and the payments that made it) ask for one snapshot for all.
+    if (opts.snapshot) await tx.query('set transaction isolation level repeatable read, read only');
     await tx.query("select set_config('role', $1, true), set_config('request.jwt.claims', $2, true)", [
       APP_ROLE,
       JSON.stringify(claims),

@@ -96,7 +96,9 @@ export function createBillingService(deps: { db: Database; stripe: StripeGateway
     plans: (): Promise<PlanList> => plans.list(),
 
     async get(user: AuthUser): Promise<Billing> {
-      const data = await asUser(user, async (tx) => {
+      // One snapshot: a webhook committing between two of these reads would show a payment
+      // without its credits.
+      const data = await withClaims(db, { sub: user.subject }, async (tx) => {
         const plan = await currentPlan(tx, plans);
         const summary = (
           await tx.query<{ balance: number; models: number; running: number; customer: boolean }>(
@@ -115,7 +117,7 @@ export function createBillingService(deps: { db: Database; stripe: StripeGateway
           plan: string | null; credits_granted: number; hosted_invoice_url: string | null; created_at: Date;
         }>('select * from payments order by created_at desc, id limit 20');
         return { plan, summary, subscription, ledger: ledger.rows, payments: payments.rows };
-      });
+      }, { snapshot: true });
       return {
         plan: await plans.view(data.plan),
         subscription: data.subscription ? toSubscription(data.subscription) : null,
