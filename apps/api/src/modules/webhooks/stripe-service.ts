@@ -18,7 +18,10 @@ const CHECKOUT_DONE = new Set(['checkout.session.completed', 'checkout.session.a
 const INVOICE_PAID = new Set(['invoice.paid', 'invoice.payment_succeeded']);
 const HANDLED = new Set([...SUBSCRIPTION_EVENTS, ...CHECKOUT_DONE, ...INVOICE_PAID, 'checkout.session.expired', 'invoice.payment_failed']);
 
-const str = (v: unknown): string | null => (typeof v === 'string' && v ? v : typeof v === 'object' && v !== null && typeof (v as { id?: unknown }).id === 'string' ? (v as { id: string }).id : null);
+/** A Stripe object id (`sub_…`, `in_…`) given as a string or an expanded object; anything else is no id. */
+const STRIPE_ID = /^[A-Za-z0-9_]{1,255}$/;
+const stripeId = (v: unknown): string | null => (typeof v === 'string' && STRIPE_ID.test(v) ? v : null);
+const str = (v: unknown): string | null => (typeof v === 'object' && v !== null ? stripeId((v as { id?: unknown }).id) : stripeId(v));
 
 /** The subscription an invoice belongs to, in this API version's shape (`parent.subscription_details`). */
 function invoiceSubscription(o: Record<string, unknown>): string | null {
