@@ -28,7 +28,8 @@ export function createClerkWebhookService(deps: { db: Database; queue: JobQueue;
       const outcome = await deps.db.transaction(async (tx): Promise<WebhookOutcome> => {
         if (!(await claimWebhookEvent(tx, 'clerk', eventId, event.type))) return 'duplicate';
         const subject = event.data.id;
-        if (!subject) return 'ignored';
+        // Longer than users.auth_subject allows: no account of ours has it.
+        if (!subject || subject.length > 255) return 'ignored';
         switch (event.type) {
           case 'user.created':
           case 'user.updated': {
